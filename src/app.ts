@@ -1,0 +1,45 @@
+/**
+ * createApp: the middleware chain and routes of the service. It never listens (see server.ts),
+ * so tests drive it in-process with supertest.
+ *
+ * Order: helmet → request id + log → CORS → ops routes → rate limit → token routes
+ * (nocache → body → validate → handler) → JSON 404 → the one error handler.
+ */
+import express, { type Express } from 'express';
+import helmet from 'helmet';
+import type { Config } from './config.js';
+import { createLogger, type Logger } from './logger.js';
+import { createTokenService, type TokenService } from './tokens/service.js';
+import { corsPolicy } from './http/middleware/cors.js';
+import { requestLog } from './http/middleware/request-log.js';
+import { rateLimitPolicy } from './http/middleware/rate-limit.js';
+import { errorHandler, notFound } from './http/middleware/error-handler.js';
+import { opsRoutes } from './http/routes/ops.js';
+import { tokenRoutes } from './http/routes/tokens.js';
+
+/** What createApp may be given instead of building it from the config. */
+export interface AppDeps {
+  readonly logger?: Logger;
+  readonly tokens?: TokenService;
+  /** The clock for issued tokens; defaults to the system clock. */
+  readonly clock?: () => Date;
+}
+
+export function createApp(config: Config, deps: AppDeps = {}): Express {
+  const logger = deps.logger ?? createLogger(config.logLevel);
+  const tokens = deps.tokens ?? createTokenService(config, { clock: deps.clock });
+
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('etag', false);
+  app.use(helmet());
+  app.use(requestLog(logger));
+  app.use(corsPolicy(config));
+  app.use(opsRoutes());
+  const limiter = rateLimitPolicy(config.rateLimitPerMinute);
+  if (limiter) app.use(limiter);
+  app.use(tokenRoutes(tokens, config.adminKeyDigest));
+  app.use(notFound);
+  app.use(errorHandler(logger));
+  return app;
+}

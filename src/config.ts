@@ -1,0 +1,210 @@
+/**
+ * Configuration: read from the environment once at start, validated as a whole, frozen. This is
+ * the only module that reads environment variables; everything else receives a {@link Config}.
+ */
+import { createHash, KeyObject, randomBytes } from 'node:crypto';
+import { secretKey, MAX_TTL_SECONDS } from './tokens/jwt.js';
+import { AGORA_DEFAULT_TTL, AGORA_MAX_TTL, type AgoraCredentials } from './tokens/agora.js';
+import { VIDEOSDK_DEFAULT_TTL, type VideoSdkCredentials } from './tokens/videosdk.js';
+import { HMS_DEFAULT_TTL, type HmsCredentials } from './tokens/hms.js';
+import type { NativeCredentials } from './tokens/native.js';
+
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+/** Credentials per provider; an absent provider answers 503 `provider not configured`. */
+export interface Credentials {
+  readonly agora?: AgoraCredentials;
+  readonly videosdk?: VideoSdkCredentials;
+  readonly hms?: HmsCredentials;
+  readonly native?: NativeCredentials;
+}
+
+/** Default lifetimes, in seconds, each at most `tokenMaxTtl`. */
+export interface TokenLifetimes {
+  readonly max: number;
+  readonly agora: number;
+  readonly videosdk: number;
+  readonly hms: number;
+}
+
+/** The validated, frozen configuration of one process. */
+export interface Config {
+  readonly nodeEnv: string;
+  readonly port: number;
+  readonly host: string;
+  readonly logLevel: LogLevel;
+  /** `'*'` allows any origin; otherwise the exact origins allowed. */
+  readonly corsOrigins: '*' | readonly string[];
+  readonly ttl: TokenLifetimes;
+  readonly credentials: Credentials;
+  /** SHA-256 of ADMIN_API_KEY, compared in constant time; absent hides the admin routes. */
+  readonly adminKeyDigest?: Buffer;
+  /** Requests per minute per client IP; 0 turns rate limiting off. */
+  readonly rateLimitPerMinute: number;
+  /** True when no credentials were set and development ones were generated for this process. */
+  readonly devCredentials: boolean;
+}
+
+/** A configuration that cannot start the service; `problems` names every bad variable. */
+export class ConfigError extends Error {
+  constructor(readonly problems: readonly string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+type Env = Record<string, string | undefined>;
+
+const HEX32 = /^[0-9a-fA-F]{32}$/;
+const PROVIDER_VARIABLES = [
+  'AGORA_APP_ID',
+  'AGORA_APP_CERTIFICATE',
+  'VIDEOSDK_API_KEY',
+  'VIDEOSDK_SECRET',
+  'HMS_APP_ACCESS_KEY',
+  'HMS_APP_SECRET',
+  'MASTER_KEY',
+  'MASTER_SECRET',
+] as const;
+
+/** The SHA-256 digest used to compare presented secrets in constant time. */
+export function digest(value: string): Buffer {
+  return createHash('sha256').update(value, 'utf8').digest();
+}
+
+/** Reads and validates the configuration. Throws {@link ConfigError} listing every problem. */
+export function loadConfig(env: Env): Config {
+  const problems: string[] = [];
+  // An empty value (FOO= in a .env file) means "not set".
+  const get = (name: string): string | undefined => {
+    const value = env[name];
+    return value === undefined || value.trim() === '' ? undefined : value.trim();
+  };
+  const int = (name: string, min: number, max: number, fallback: number): number => {
+    const raw = get(name);
+    if (raw === undefined) return fallback;
+    if (!/^\d+$/.test(raw) || Number(raw) < min || Number(raw) > max) {
+      problems.push(`${name} must be a whole number from ${min} to ${max} (got "${raw}")`);
+      return fallback;
+    }
+    return Number(raw);
+  };
+
+  const nodeEnv = get('NODE_ENV') ?? 'development';
+  const port = int('PORT', 0, 65535, 8080);
+  const host = get('HOST') ?? '0.0.0.0';
+  const logLevel = (get('LOG_LEVEL') ?? 'info') as LogLevel;
+  if (!LOG_LEVELS.includes(logLevel)) problems.push(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')} (got "${logLevel}")`);
+  const corsOrigins = parseOrigins(get('CORS_ORIGINS') ?? '*', problems);
+  const rateLimitPerMinute = int('RATE_LIMIT_PER_MINUTE', 0, 1_000_000, 600);
+
+  const max = int('TOKEN_MAX_TTL', 60, MAX_TTL_SECONDS, 86400);
+  // A default lifetime that is not set follows TOKEN_MAX_TTL down; one that is set must fit under it.
+  const ttl: TokenLifetimes = {
+    max,
+    agora: int('AGORA_TOKEN_TTL', 1, Math.min(max, AGORA_MAX_TTL), Math.min(AGORA_DEFAULT_TTL, max)),
+    videosdk: int('VIDEOSDK_TOKEN_TTL', 1, max, Math.min(VIDEOSDK_DEFAULT_TTL, max)),
+    hms: int('HMS_TOKEN_TTL', 1, max, Math.min(HMS_DEFAULT_TTL, max)),
+  };
+
+  const noneSet = PROVIDER_VARIABLES.every((name) => get(name) === undefined);
+  const devCredentials = noneSet && nodeEnv !== 'production';
+  const source: Env = devCredentials ? generatedCredentials() : env;
+  const credentials = readCredentials((name) => (devCredentials ? source[name] : get(name)), problems);
+
+  const adminKey = get('ADMIN_API_KEY');
+  if (adminKey !== undefined && adminKey.length < 16) problems.push('ADMIN_API_KEY must be at least 16 characters');
+
+  if (problems.length > 0) throw new ConfigError(problems);
+  return deepFreeze({
+    nodeEnv,
+    port,
+    host,
+    logLevel,
+    corsOrigins,
+    ttl,
+    credentials,
+    ...(adminKey === undefined ? {} : { adminKeyDigest: digest(adminKey) }),
+    rateLimitPerMinute,
+    devCredentials,
+  });
+}
+
+function readCredentials(get: (name: string) => string | undefined, problems: string[]): Credentials {
+  // Each provider needs both of its variables: one without the other is a mistake, not "off".
+  const pair = (idName: string, secretName: string): [string, string] | undefined => {
+    const id = get(idName);
+    const secret = get(secretName);
+    if (id === undefined && secret === undefined) return undefined;
+    if (id === undefined || secret === undefined) {
+      problems.push(`${id === undefined ? idName : secretName} must be set when ${id === undefined ? secretName : idName} is set`);
+      return undefined;
+    }
+    return [id, secret];
+  };
+  const credentials: { -readonly [K in keyof Credentials]: Credentials[K] } = {};
+
+  const agora = pair('AGORA_APP_ID', 'AGORA_APP_CERTIFICATE');
+  if (agora) {
+    const [appId, appCertificate] = agora;
+    if (!HEX32.test(appId)) problems.push('AGORA_APP_ID must be 32 hex characters');
+    if (!HEX32.test(appCertificate)) problems.push('AGORA_APP_CERTIFICATE must be 32 hex characters');
+    credentials.agora = { appId, appCertificate };
+  }
+  const videosdk = pair('VIDEOSDK_API_KEY', 'VIDEOSDK_SECRET');
+  if (videosdk) credentials.videosdk = { apiKey: videosdk[0], secret: secretKey(videosdk[1]) };
+  const hms = pair('HMS_APP_ACCESS_KEY', 'HMS_APP_SECRET');
+  if (hms) credentials.hms = { accessKey: hms[0], secret: secretKey(hms[1]) };
+  const native = pair('MASTER_KEY', 'MASTER_SECRET');
+  if (native) {
+    // The master secret is ours, not a provider's: insist on a full 256-bit HS256 key.
+    if (native[1].length < 32) problems.push('MASTER_SECRET must be at least 32 characters');
+    credentials.native = { key: native[0], secret: secretKey(native[1]) };
+  }
+  return credentials;
+}
+
+/** Fresh random credentials for every provider, for local development only. */
+function generatedCredentials(): Env {
+  const hex = (bytes: number) => randomBytes(bytes).toString('hex');
+  return {
+    AGORA_APP_ID: hex(16),
+    AGORA_APP_CERTIFICATE: hex(16),
+    VIDEOSDK_API_KEY: `dev-${hex(8)}`,
+    VIDEOSDK_SECRET: hex(32),
+    HMS_APP_ACCESS_KEY: `dev-${hex(8)}`,
+    HMS_APP_SECRET: hex(32),
+    MASTER_KEY: `dev-${hex(8)}`,
+    MASTER_SECRET: hex(32),
+  };
+}
+
+function parseOrigins(raw: string, problems: string[]): '*' | string[] {
+  const entries = raw.split(',').map((s) => s.trim()).filter(Boolean);
+  if (entries.includes('*')) return '*';
+  const origins: string[] = [];
+  for (const entry of entries) {
+    let origin: string | undefined;
+    try {
+      origin = new URL(entry).origin;
+    } catch {
+      origin = undefined;
+    }
+    if (origin === undefined || origin === 'null' || origin !== entry.replace(/\/$/, '')) {
+      problems.push(`CORS_ORIGINS entry "${entry}" is not an origin like https://app.example.com`);
+    } else {
+      origins.push(origin);
+    }
+  }
+  if (entries.length === 0) problems.push('CORS_ORIGINS must list at least one origin, or *');
+  return origins;
+}
+
+function deepFreeze<T>(value: T): T {
+  if (value && typeof value === 'object' && !Buffer.isBuffer(value) && !(value instanceof KeyObject) && !Object.isFrozen(value)) {
+    for (const child of Object.values(value)) deepFreeze(child);
+    Object.freeze(value);
+  }
+  return value;
+}

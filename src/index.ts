@@ -1,0 +1,46 @@
+/**
+ * rtc-token-server as a library: `TokenClient` for native conference/chat tokens and the
+ * provider builders (Agora, VideoSDK, 100ms) the HTTP service itself uses.
+ */
+import { TokenClient } from './tokens/client.js';
+
+export { TokenClient, type TokenClientOptions } from './tokens/client.js';
+export default TokenClient;
+
+export { ArgumentRangeError, ArgumentTypeError, type ArgumentError } from './tokens/args.js';
+export { secretKey, type BuildOptions, type IssuedToken } from './tokens/jwt.js';
+export {
+  buildChatToken,
+  buildConferenceToken,
+  CONFERENCE_PERMISSIONS,
+  CONFERENCE_ROLES,
+  type ChatInput,
+  type ConferenceInput,
+  type ConferenceRole,
+  type NativeCredentials,
+} from './tokens/native.js';
+export {
+  AGORA_ROLES,
+  buildAgoraRtcToken,
+  buildAgoraRtmToken,
+  type AgoraCredentials,
+  type AgoraRole,
+  type AgoraRtcInput,
+  type AgoraRtmInput,
+} from './tokens/agora.js';
+export {
+  buildVideoSdkToken,
+  VIDEOSDK_PERMISSIONS,
+  VIDEOSDK_ROLES,
+  type VideoSdkCredentials,
+  type VideoSdkInput,
+  type VideoSdkPermission,
+  type VideoSdkRole,
+} from './tokens/videosdk.js';
+export {
+  buildHmsAppToken,
+  buildHmsManagementToken,
+  type HmsAppInput,
+  type HmsCredentials,
+  type HmsManagementInput,
+} from './tokens/hms.js';

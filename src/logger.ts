@@ -1,0 +1,28 @@
+/**
+ * The process logger: pino JSON lines. Redaction is the second line of defence; the first is that
+ * request serializers keep only method, url and remote address, so headers never reach a log.
+ */
+import { pino, type Logger, type DestinationStream } from 'pino';
+import type { LogLevel } from './config.js';
+
+export type { Logger };
+
+/** Paths pino censors wherever a caller logs an object carrying them. */
+export const REDACT_PATHS = [
+  'req.headers.authorization',
+  'req.headers.cookie',
+  'req.headers["x-api-key"]',
+  'res.headers["set-cookie"]',
+  'token',
+  '*.token',
+  'secret',
+  '*.secret',
+  'password',
+  '*.password',
+];
+
+/** Creates the logger; `destination` lets tests capture the output. */
+export function createLogger(level: LogLevel, destination?: DestinationStream): Logger {
+  const options = { level, redact: { paths: REDACT_PATHS, censor: '[redacted]' }, base: { service: 'rtc-token-server' } };
+  return destination ? pino(options, destination) : pino(options);
+}

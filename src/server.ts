@@ -1,0 +1,67 @@
+/**
+ * The process: load .env and the configuration, build the app, listen, and shut down gracefully
+ * on SIGTERM/SIGINT (stop accepting, let in-flight requests finish, exit 0).
+ */
+import { createServer } from 'node:http';
+import dotenv from 'dotenv';
+import { ConfigError, loadConfig, type Config } from './config.js';
+import { createLogger } from './logger.js';
+import { createApp } from './app.js';
+
+dotenv.config({ quiet: true });
+
+let config: Config;
+try {
+  config = loadConfig(process.env);
+} catch (error) {
+  if (!(error instanceof ConfigError)) throw error;
+  process.stderr.write(`rtc-token-server: ${error.message}\n`);
+  process.exit(1);
+}
+
+const logger = createLogger(config.logLevel);
+if (config.devCredentials) {
+  logger.warn(
+    'no provider credentials are set: using development credentials generated for this process (they change on every start); set real ones in the environment or .env before deploying',
+  );
+}
+const missing = Object.entries({ agora: config.credentials.agora, videosdk: config.credentials.videosdk, '100ms': config.credentials.hms, native: config.credentials.native })
+  .filter(([, value]) => value === undefined)
+  .map(([name]) => name);
+if (missing.length > 0) logger.warn({ providers: missing }, 'these providers have no credentials and answer 503');
+
+const app = createApp(config, { logger });
+const server = createServer(app);
+// Slow or stalled clients are cut off instead of holding sockets open.
+server.headersTimeout = 10_000;
+server.requestTimeout = 30_000;
+server.keepAliveTimeout = 5_000;
+
+server.on('error', (error) => {
+  logger.fatal({ err: error }, 'server error');
+  process.exit(1);
+});
+server.listen(config.port, config.host, () => {
+  const address = server.address();
+  const port = typeof address === 'object' && address ? address.port : config.port;
+  logger.info({ host: config.host, port }, `listening on http://${config.host}:${port}`);
+});
+
+let stopping = false;
+function shutdown(signal: string): void {
+  if (stopping) return;
+  stopping = true;
+  logger.info({ signal }, 'shutting down: finishing in-flight requests');
+  const force = setTimeout(() => {
+    logger.warn('in-flight requests did not finish in time; closing their connections');
+    server.closeAllConnections();
+  }, 10_000);
+  force.unref();
+  server.close(() => {
+    logger.info('stopped');
+    process.exit(0);
+  });
+  server.closeIdleConnections();
+}
+process.on('SIGTERM', () => shutdown('SIGTERM'));
+process.on('SIGINT', () => shutdown('SIGINT'));

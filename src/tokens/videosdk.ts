@@ -1,0 +1,60 @@
+/**
+ * VideoSDK access tokens: HS256 JWTs signed with the VideoSDK secret, in the payload shape
+ * VideoSDK's servers read (`apikey`, `permissions`, `version: 2`, optional room/participant/roles).
+ */
+import type { KeyObject } from 'node:crypto';
+import { checkArgs, integer, listOf, optional, text, type Values } from './args.js';
+import { lifetime, MAX_TTL_SECONDS, signHs256, type BuildOptions, type IssuedToken } from './jwt.js';
+
+export const VIDEOSDK_PERMISSIONS = ['allow_join', 'ask_join', 'allow_mod'] as const;
+export type VideoSdkPermission = (typeof VIDEOSDK_PERMISSIONS)[number];
+export const VIDEOSDK_ROLES = ['crawler', 'rtc'] as const;
+export type VideoSdkRole = (typeof VIDEOSDK_ROLES)[number];
+
+/** Default VideoSDK token lifetime, in seconds. */
+export const VIDEOSDK_DEFAULT_TTL = 7200;
+
+/** VideoSDK credentials from its dashboard: the API key (public) and the secret that signs. */
+export interface VideoSdkCredentials {
+  readonly apiKey: string;
+  readonly secret: KeyObject;
+}
+
+const identifier = text({ maxBytes: 128 });
+
+/** The /get-token arguments; `maxTtl` and `defaultTtl` come from the deployment's configuration. */
+export function videoSdkSchema(maxTtl = MAX_TTL_SECONDS, defaultTtl = Math.min(VIDEOSDK_DEFAULT_TTL, maxTtl)) {
+  return {
+    permissions: optional(
+      listOf(VIDEOSDK_PERMISSIONS, (list) =>
+        list.includes('allow_join') && list.includes('ask_join') ? 'cannot hold both allow_join and ask_join' : undefined,
+      ),
+      ['allow_join'] as VideoSdkPermission[],
+    ),
+    roomId: optional(identifier),
+    participantId: optional(identifier),
+    roles: optional(listOf(VIDEOSDK_ROLES)),
+    expiresIn: optional(integer(1, maxTtl), defaultTtl),
+  };
+}
+
+export type VideoSdkInput = Values<ReturnType<typeof videoSdkSchema>>;
+
+const defaultSchema = videoSdkSchema();
+
+/** Builds a VideoSDK token. Throws TypeError/RangeError naming a bad argument. */
+export function buildVideoSdkToken(
+  input: Partial<VideoSdkInput>,
+  credentials: VideoSdkCredentials,
+  options?: BuildOptions,
+): IssuedToken {
+  const args = checkArgs(defaultSchema, input);
+  const t = lifetime(options, args.expiresIn);
+  const payload: Record<string, unknown> = { apikey: credentials.apiKey, permissions: args.permissions, version: 2 };
+  if (args.roomId !== undefined) payload.roomId = args.roomId;
+  if (args.participantId !== undefined) payload.participantId = args.participantId;
+  if (args.roles !== undefined) payload.roles = args.roles;
+  payload.iat = t.iat;
+  payload.exp = t.exp;
+  return { token: signHs256(payload, credentials.secret), expiresAt: t.expiresAt };
+}
