@@ -1,0 +1,35 @@
+/** Shared test fixtures: fixed credentials, a pinned clock and an app built from them. */
+import jwt from 'jsonwebtoken';
+import { loadConfig, type Config } from '../src/config.js';
+import { createApp, type AppDeps } from '../src/app.js';
+
+export const CREDENTIALS = {
+  AGORA_APP_ID: '970ca35de60c44645bbae8a215061b33',
+  AGORA_APP_CERTIFICATE: '5cfd2fd1755d40ecb72977518be15d3b',
+  VIDEOSDK_API_KEY: 'vsdk-test-key',
+  VIDEOSDK_SECRET: 'videosdk-test-secret-0123456789abcdef',
+  HMS_APP_ACCESS_KEY: 'hms-test-access-key',
+  HMS_APP_SECRET: 'hms-test-secret-0123456789abcdef0123',
+  MASTER_KEY: 'master-test-key',
+  MASTER_SECRET: 'master-test-secret-0123456789abcdef0123456789',
+  ADMIN_API_KEY: 'admin-test-key-0123456789',
+} as const;
+
+/** 2026-11-23T17:00:00Z: every token in the HTTP tests is issued at this instant. */
+export const NOW = new Date('2026-11-23T17:00:00.000Z');
+export const NOW_S = Math.floor(NOW.getTime() / 1000);
+
+export function testConfig(overrides: Record<string, string | undefined> = {}): Config {
+  return loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent', RATE_LIMIT_PER_MINUTE: '0', ...CREDENTIALS, ...overrides });
+}
+
+export function testApp(overrides: Record<string, string | undefined> = {}, deps: AppDeps = {}) {
+  return createApp(testConfig(overrides), { clock: () => NOW, ...deps });
+}
+
+/** Verifies an HS256 JWT at the pinned clock and returns its claims. */
+export function verifyAt(token: string, secret: string, now = NOW_S): jwt.JwtPayload {
+  return jwt.verify(token, secret, { algorithms: ['HS256'], clockTimestamp: now }) as jwt.JwtPayload;
+}
+
+export const UUID_V4 = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;

@@ -1,0 +1,126 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from '../../src/config.js';
+import { CREDENTIALS } from '../fixtures.js';
+
+function problemsOf(env: Record<string, string>): readonly string[] {
+  try {
+    loadConfig(env);
+  } catch (error) {
+    expect(error).toBeInstanceOf(ConfigError);
+    return (error as ConfigError).problems;
+  }
+  throw new Error('expected loadConfig to throw');
+}
+
+describe('loadConfig', () => {
+  it('when nothing is set outside production, then development credentials are generated for every provider', () => {
+    const config = loadConfig({});
+    expect(config.devCredentials).toBe(true);
+    expect(config.credentials.agora?.appId).toMatch(/^[0-9a-f]{32}$/);
+    expect(config.credentials.agora?.appCertificate).toMatch(/^[0-9a-f]{32}$/);
+    expect(config.credentials.videosdk?.secret.type).toBe('secret');
+    expect(config.credentials.hms?.secret.type).toBe('secret');
+    expect(config.credentials.native?.secret.type).toBe('secret');
+    expect(loadConfig({}).credentials.agora?.appCertificate).not.toBe(config.credentials.agora?.appCertificate);
+  });
+
+  it('when nothing is set in production, then no credentials exist and nothing is generated', () => {
+    const config = loadConfig({ NODE_ENV: 'production' });
+    expect(config.devCredentials).toBe(false);
+    expect(config.credentials).toEqual({});
+  });
+
+  it('when one provider is set, then only it is configured', () => {
+    const config = loadConfig({ MASTER_KEY: CREDENTIALS.MASTER_KEY, MASTER_SECRET: CREDENTIALS.MASTER_SECRET });
+    expect(config.devCredentials).toBe(false);
+    expect(Object.keys(config.credentials)).toEqual(['native']);
+  });
+
+  it('when defaults apply, then they match the documented values', () => {
+    const config = loadConfig({ NODE_ENV: 'production' });
+    expect(config).toMatchObject({
+      port: 8080,
+      host: '0.0.0.0',
+      logLevel: 'info',
+      corsOrigins: '*',
+      rateLimitPerMinute: 600,
+      ttl: { max: 86400, agora: 3600, videosdk: 7200, hms: 86400 },
+    });
+    expect(config.adminKeyDigest).toBeUndefined();
+  });
+
+  it('when the result is returned, then it is frozen all the way down', () => {
+    const config = loadConfig({ CORS_ORIGINS: 'https://a.example' });
+    expect(Object.isFrozen(config)).toBe(true);
+    expect(Object.isFrozen(config.ttl)).toBe(true);
+    expect(Object.isFrozen(config.corsOrigins)).toBe(true);
+    expect(Object.isFrozen(config.credentials)).toBe(true);
+  });
+
+  it('when several variables are bad, then one error names every one of them', () => {
+    const problems = problemsOf({
+      AGORA_APP_ID: CREDENTIALS.AGORA_APP_ID,
+      VIDEOSDK_SECRET: 'only-the-secret',
+      HMS_APP_ACCESS_KEY: 'k',
+      HMS_APP_SECRET: 's',
+      TOKEN_MAX_TTL: 'abc',
+      PORT: '70000',
+      LOG_LEVEL: 'loud',
+      CORS_ORIGINS: 'https://ok.example,not a url,https://x.example/path',
+      MASTER_KEY: 'k',
+      MASTER_SECRET: 'short',
+      ADMIN_API_KEY: 'short',
+    });
+    expect(problems).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/^AGORA_APP_CERTIFICATE must be set when AGORA_APP_ID is set/),
+        expect.stringMatching(/^VIDEOSDK_API_KEY must be set when VIDEOSDK_SECRET is set/),
+        expect.stringMatching(/^TOKEN_MAX_TTL must be a whole number from 60 to 604800 \(got "abc"\)/),
+        expect.stringMatching(/^PORT must be a whole number/),
+        expect.stringMatching(/^LOG_LEVEL must be one of/),
+        expect.stringMatching(/^CORS_ORIGINS entry "not a url"/),
+        expect.stringMatching(/^CORS_ORIGINS entry "https:\/\/x.example\/path"/),
+        expect.stringMatching(/^MASTER_SECRET must be at least 32 characters/),
+        expect.stringMatching(/^ADMIN_API_KEY must be at least 16 characters/),
+      ]),
+    );
+    expect(problems).toHaveLength(9);
+  });
+
+  it('when the Agora certificate is not 32 hex characters, then the variable is named', () => {
+    expect(problemsOf({ AGORA_APP_ID: CREDENTIALS.AGORA_APP_ID, AGORA_APP_CERTIFICATE: 'zz'.repeat(16) })).toEqual([
+      'AGORA_APP_CERTIFICATE must be 32 hex characters',
+    ]);
+    expect(problemsOf({ AGORA_APP_ID: 'abc', AGORA_APP_CERTIFICATE: CREDENTIALS.AGORA_APP_CERTIFICATE })).toEqual([
+      'AGORA_APP_ID must be 32 hex characters',
+    ]);
+  });
+
+  it('when an error is thrown, then its message never repeats a secret value', () => {
+    try {
+      loadConfig({ MASTER_KEY: 'k', MASTER_SECRET: 'hunter2-secret', AGORA_APP_ID: CREDENTIALS.AGORA_APP_ID, AGORA_APP_CERTIFICATE: 'cert-that-is-wrong' });
+    } catch (error) {
+      expect(String(error)).not.toContain('hunter2-secret');
+      expect(String(error)).not.toContain('cert-that-is-wrong');
+      return;
+    }
+    throw new Error('expected a ConfigError');
+  });
+
+  it('when TOKEN_MAX_TTL is lowered, then unset default lifetimes follow it and set ones must fit', () => {
+    expect(loadConfig({ NODE_ENV: 'production', TOKEN_MAX_TTL: '1800' }).ttl).toEqual({ max: 1800, agora: 1800, videosdk: 1800, hms: 1800 });
+    expect(problemsOf({ TOKEN_MAX_TTL: '1800', VIDEOSDK_TOKEN_TTL: '3600' })).toEqual(['VIDEOSDK_TOKEN_TTL must be a whole number from 1 to 1800 (got "3600")']);
+  });
+
+  it('when CORS_ORIGINS lists origins, then they are kept exactly; * anywhere allows all', () => {
+    expect(loadConfig({ CORS_ORIGINS: 'https://app.example, http://localhost:3000/' }).corsOrigins).toEqual([
+      'https://app.example',
+      'http://localhost:3000',
+    ]);
+    expect(loadConfig({ CORS_ORIGINS: 'https://app.example,*' }).corsOrigins).toBe('*');
+  });
+
+  it('when a variable is set to an empty string, then it counts as unset', () => {
+    expect(loadConfig({ PORT: '', AGORA_APP_ID: '', NODE_ENV: 'production' })).toMatchObject({ port: 8080, credentials: {} });
+  });
+});
