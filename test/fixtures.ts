@@ -1,5 +1,7 @@
 /** Shared test fixtures: fixed credentials, a pinned clock and an app built from them. */
 import jwt from 'jsonwebtoken';
+import { expect } from 'vitest';
+import type { Response } from 'supertest';
 import { loadConfig, type Config } from '../src/config.js';
 import { createApp, type AppDeps } from '../src/app.js';
 
@@ -33,3 +35,16 @@ export function verifyAt(token: string, secret: string, now = NOW_S): jwt.JwtPay
 }
 
 export const UUID_V4 = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
+
+/** Asserts a 400 problem+json whose detail and only error name `field` with `message`. */
+export function expectInvalid(res: Response, field: string, message: string): void {
+  expect(res.status).toBe(400);
+  expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
+  expect(res.body).toEqual({
+    type: 'urn:rtc-token-server:problem:invalid-request',
+    title: 'Invalid request',
+    status: 400,
+    detail: message,
+    errors: [{ field, message }],
+  });
+}

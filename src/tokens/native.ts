@@ -61,43 +61,37 @@ export function buildConferenceToken(
   options?: BuildOptions,
 ): IssuedToken {
   const args = checkArgs(defaultConference, input);
-  const t = lifetime(options, args.expirationMinutes * 60);
-  const token = signHs256(
-    {
-      iss: credentials.key,
-      sub: args.userId,
-      type: 'conference',
-      room: args.roomId,
-      role: args.role,
-      permissions: CONFERENCE_PERMISSIONS[args.role],
-      iat: t.iat,
-      nbf: t.iat,
-      exp: t.exp,
-      jti: t.jti,
-    },
-    credentials.secret,
-  );
-  return { token, expiresAt: t.expiresAt };
+  return signNative(credentials, args.userId, args.expirationMinutes, options, {
+    type: 'conference',
+    room: args.roomId,
+    role: args.role,
+    permissions: CONFERENCE_PERMISSIONS[args.role],
+  });
 }
 
 /** Builds a chat token. Throws TypeError/RangeError naming a bad argument. */
 export function buildChatToken(input: Partial<ChatInput>, credentials: NativeCredentials, options?: BuildOptions): IssuedToken {
   const args = checkArgs(defaultChat, input);
   assertChatAccess(args);
-  const t = lifetime(options, args.ttlMinutes * 60);
+  return signNative(credentials, args.userId, args.ttlMinutes, options, {
+    type: 'chat',
+    channel: args.channelId,
+    read: args.read,
+    write: args.write,
+  });
+}
+
+/** Every native token: issued by the master key to `sub`, valid from now for `minutes`. */
+function signNative(
+  credentials: NativeCredentials,
+  sub: string,
+  minutes: number,
+  options: BuildOptions | undefined,
+  claims: Record<string, unknown>,
+): IssuedToken {
+  const t = lifetime(options, minutes * 60);
   const token = signHs256(
-    {
-      iss: credentials.key,
-      sub: args.userId,
-      type: 'chat',
-      channel: args.channelId,
-      read: args.read,
-      write: args.write,
-      iat: t.iat,
-      nbf: t.iat,
-      exp: t.exp,
-      jti: t.jti,
-    },
+    { iss: credentials.key, sub, ...claims, iat: t.iat, nbf: t.iat, exp: t.exp, jti: t.jti },
     credentials.secret,
   );
   return { token, expiresAt: t.expiresAt };
