@@ -51,8 +51,9 @@ export const rtcUid: Rule<number | string> = {
     }
     if (typeof value !== 'string') throw new ArgumentTypeError(name, `${name} must be a number or a string`);
     if (/^\d+$/.test(value)) {
-      const uid = value.length > 10 ? Infinity : Number(value);
-      return rtcUid.check(uid, name);
+      // Compare digits, not a parsed number, so no length of input can round into range.
+      const digits = value.replace(/^0+(?=\d)/, '');
+      return rtcUid.check(digits.length > 10 ? Infinity : Number(digits), name);
     }
     return account.check(value, name);
   },

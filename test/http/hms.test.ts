@@ -70,8 +70,8 @@ describe('POST /hms/management-token', () => {
     expect(JSON.stringify(res.body)).not.toContain('not-the-admin-key');
   });
 
-  it('when ADMIN_API_KEY is not set, then the route is 404', async () => {
-    const res = await request(testApp({ ADMIN_API_KEY: undefined })).post('/hms/management-token').set('Authorization', admin).expect(404);
+  it.each(['post', 'get'] as const)('when ADMIN_API_KEY is not set, then %s is 404', async (method) => {
+    const res = await request(testApp({ ADMIN_API_KEY: undefined }))[method]('/hms/management-token').set('Authorization', admin).expect(404);
     expect(res.body.type).toBe('urn:rtc-token-server:problem:not-found');
   });
 

@@ -51,6 +51,11 @@ describe('Agora RTC tokens', () => {
     expect(String(service.__uid)).toBe('alice@example');
   });
 
+  it('when the uid has leading zeros, then it is the same numeric uid', () => {
+    const { service } = parse(buildAgoraRtcToken({ channelName: 'test', uid: '000000000001234' }, creds, { now: NOW }).token);
+    expect(String(service.__uid)).toBe('1234');
+  });
+
   it('when the uid is a digit string, then it is a numeric uid', () => {
     const { service } = parse(buildAgoraRtcToken({ channelName: 'test', uid: '4294967295' }, creds, { now: NOW }).token);
     expect(String(service.__uid)).toBe('4294967295');

@@ -11,14 +11,11 @@ export function bearerToken(header: string | undefined): string | undefined {
 
 /**
  * Server-side routes: `Authorization: Bearer <ADMIN_API_KEY>`, compared in constant time (on
- * SHA-256 digests, so length leaks nothing either). Without ADMIN_API_KEY the route does not exist.
+ * SHA-256 digests, so the length leaks nothing either). Routes guarded by it are only mounted
+ * when ADMIN_API_KEY is set; without it they do not exist (404).
  */
-export function requireAdminKey(adminKeyDigest: Buffer | undefined): RequestHandler {
+export function requireAdminKey(adminKeyDigest: Buffer): RequestHandler {
   return (req, _res, next) => {
-    if (adminKeyDigest === undefined) {
-      next(new AppError('not-found', `no route for ${req.method} ${req.path}`));
-      return;
-    }
     const presented = bearerToken(req.headers.authorization);
     if (presented === undefined || !timingSafeEqual(digest(presented), adminKeyDigest)) {
       next(

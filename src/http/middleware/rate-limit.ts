@@ -17,7 +17,7 @@ export function rateLimitPolicy(perMinute: number): RequestHandler | undefined {
     // header on an untrusted hop is expected and ignored, not an error.
     validate: { xForwardedForHeader: false },
     handler(_req, _res, next) {
-      next(new AppError('rate-limited', `more than ${perMinute} requests a minute from this client; retry later`));
+      next(new AppError('rate-limited', `rate limit of ${perMinute} per minute exceeded for this client; retry after the time in Retry-After`));
     },
   });
 }

@@ -23,10 +23,13 @@ export function tokenRoutes(tokens: TokenService, adminKeyDigest: Buffer | undef
   get('/conference-token', tokens.conference);
   get('/chat-token', tokens.chat);
 
-  router
-    .route('/hms/management-token')
-    .all(nocache)
-    .post(requireAdminKey(adminKeyDigest), jsonBody, issueFromBody(tokens.hmsManagement))
-    .all(onlyMethods('POST'));
+  // A server-side route: it exists only when ADMIN_API_KEY is set.
+  if (adminKeyDigest !== undefined) {
+    router
+      .route('/hms/management-token')
+      .all(nocache)
+      .post(requireAdminKey(adminKeyDigest), jsonBody, issueFromBody(tokens.hmsManagement))
+      .all(onlyMethods('POST'));
+  }
   return router;
 }
