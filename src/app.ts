@@ -2,8 +2,8 @@
  * createApp: the middleware chain and routes of the service. It never listens (see server.ts),
  * so tests drive it in-process with supertest.
  *
- * Order: helmet → request id + log → CORS → ops routes → rate limit → token routes
- * (nocache → body → validate → handler) → JSON 404 → the one error handler.
+ * Order: helmet → request id + log → CORS → ops routes → rate limit → token and meeting routes
+ * (nocache → auth → body → validate → handler) → JSON 404 → the one error handler.
  */
 import express, { type Express } from 'express';
 import helmet from 'helmet';
@@ -16,11 +16,16 @@ import { rateLimitPolicy } from './http/middleware/rate-limit.js';
 import { errorHandler, notFound } from './http/middleware/error-handler.js';
 import { opsRoutes } from './http/routes/ops.js';
 import { tokenRoutes } from './http/routes/tokens.js';
+import { meetingRoutes } from './http/routes/meetings.js';
+import { openMemoryStore } from './meetings/memory.js';
+import type { MeetingStore } from './meetings/store.js';
 
 /** What createApp may be given instead of building it from the config. */
 export interface AppDeps {
   readonly logger?: Logger;
   readonly tokens?: TokenService;
+  /** The meeting store (server.ts opens the one DATABASE_URL names); defaults to a memory store. */
+  readonly store?: MeetingStore;
   /** The clock for issued tokens; defaults to the system clock. */
   readonly clock?: () => Date;
 }
@@ -28,6 +33,7 @@ export interface AppDeps {
 export function createApp(config: Config, deps: AppDeps = {}): Express {
   const logger = deps.logger ?? createLogger(config.logLevel);
   const tokens = deps.tokens ?? createTokenService(config, { clock: deps.clock });
+  const store = deps.store ?? openMemoryStore();
 
   const app = express();
   app.disable('x-powered-by');
@@ -35,10 +41,11 @@ export function createApp(config: Config, deps: AppDeps = {}): Express {
   app.use(helmet());
   app.use(requestLog(logger));
   app.use(corsPolicy(config));
-  app.use(opsRoutes());
+  app.use(opsRoutes(store, logger));
   const limiter = rateLimitPolicy(config.rateLimitPerMinute);
   if (limiter) app.use(limiter);
   app.use(tokenRoutes(tokens, config.adminKeyDigest));
+  app.use(meetingRoutes(store, tokens, logger));
   app.use(notFound);
   app.use(errorHandler(logger));
   return app;

@@ -8,6 +8,7 @@ import { AGORA_DEFAULT_TTL, AGORA_MAX_TTL, type AgoraCredentials } from './token
 import { VIDEOSDK_DEFAULT_TTL, type VideoSdkCredentials } from './tokens/videosdk.js';
 import { HMS_DEFAULT_TTL, type HmsCredentials } from './tokens/hms.js';
 import type { NativeCredentials } from './tokens/native.js';
+import { storeKind } from './meetings/store.js';
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
@@ -40,6 +41,8 @@ export interface Config {
   readonly credentials: Credentials;
   /** SHA-256 of ADMIN_API_KEY, compared in constant time; absent hides the admin routes. */
   readonly adminKeyDigest?: Buffer;
+  /** Where meetings are stored: `sqlite:<path>`, `postgres://…` or `memory:`. */
+  readonly databaseUrl: string;
   /** Requests per minute per client IP; 0 turns rate limiting off. */
   readonly rateLimitPerMinute: number;
   /** True when no credentials were set and development ones were generated for this process. */
@@ -98,6 +101,8 @@ export function loadConfig(env: Env): Config {
   if (!LOG_LEVELS.includes(logLevel)) problems.push(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')} (got "${logLevel}")`);
   const corsOrigins = parseOrigins(get('CORS_ORIGINS') ?? '*', problems);
   const rateLimitPerMinute = int('RATE_LIMIT_PER_MINUTE', 0, 1_000_000, 600);
+  const databaseUrl = get('DATABASE_URL') ?? 'sqlite:./data/meetings.db';
+  if (storeKind(databaseUrl) === undefined) problems.push('DATABASE_URL must be sqlite:<path>, postgres://… or memory:');
 
   const max = int('TOKEN_MAX_TTL', 60, MAX_TTL_SECONDS, 86400);
   // A default lifetime that is not set follows TOKEN_MAX_TTL down; one that is set must fit under it.
@@ -126,6 +131,7 @@ export function loadConfig(env: Env): Config {
     ttl,
     credentials,
     ...(adminKey === undefined ? {} : { adminKeyDigest: digest(adminKey) }),
+    databaseUrl,
     rateLimitPerMinute,
     devCredentials,
   });

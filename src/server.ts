@@ -1,12 +1,15 @@
 /**
- * The process: load .env and the configuration, build the app, listen, and shut down gracefully
- * on SIGTERM/SIGINT (stop accepting, let in-flight requests finish, exit 0).
+ * The process: load .env and the configuration, open the meeting store, build the app, listen,
+ * and shut down gracefully on SIGTERM/SIGINT (stop accepting, let in-flight requests finish,
+ * close the store, exit 0).
  */
 import { createServer } from 'node:http';
 import dotenv from 'dotenv';
 import { ConfigError, loadConfig, type Config } from './config.js';
 import { createLogger } from './logger.js';
 import { createApp } from './app.js';
+import { openStore } from './meetings/open.js';
+import type { MeetingStore } from './meetings/store.js';
 
 dotenv.config({ quiet: true });
 
@@ -30,7 +33,16 @@ const missing = Object.entries({ agora: config.credentials.agora, videosdk: conf
   .map(([name]) => name);
 if (missing.length > 0) logger.warn({ providers: missing }, 'these providers have no credentials and answer 503');
 
-const app = createApp(config, { logger });
+let store: MeetingStore;
+try {
+  store = await openStore(config.databaseUrl, logger);
+} catch (error) {
+  logger.fatal({ err: error }, 'cannot open the meeting store named by DATABASE_URL');
+  process.exit(1);
+}
+logger.info({ store: store.kind }, 'meeting store ready');
+
+const app = createApp(config, { logger, store });
 const server = createServer(app);
 // Slow or stalled clients are cut off instead of holding sockets open.
 server.headersTimeout = 10_000;
@@ -57,9 +69,13 @@ function shutdown(signal: string): void {
     server.closeAllConnections();
   }, 10_000);
   force.unref();
+  // In-flight requests finish first; only then is the store closed.
   server.close(() => {
-    logger.info('stopped');
-    process.exit(0);
+    store
+      .close()
+      .then(() => logger.info('stopped'))
+      .catch((error: unknown) => logger.error({ err: error }, 'closing the meeting store failed'))
+      .finally(() => process.exit(0));
   });
   server.closeIdleConnections();
 }

@@ -66,6 +66,7 @@ export function createTokenService(
   const maxMinutes = Math.min(1440, Math.floor(ttl.max / 60));
   return {
     credentials: c,
+    clock,
     agoraRtc: issuer({ provider: 'agora', kind: 'rtc' }, c.agora, rtcSchema(ttl.max, ttl.agora), buildAgoraRtcToken, clock, onIssued),
     agoraRtm: issuer({ provider: 'agora', kind: 'rtm' }, c.agora, rtmSchema(ttl.max, ttl.agora), buildAgoraRtmToken, clock, onIssued),
     videosdk: issuer({ provider: 'videosdk', kind: 'access' }, c.videosdk, videoSdkSchema(ttl.max, ttl.videosdk), buildVideoSdkToken, clock, onIssued),

@@ -3,8 +3,9 @@
  * VideoSDK's servers read (`apikey`, `permissions`, `version: 2`, optional room/participant/roles).
  */
 import type { KeyObject } from 'node:crypto';
+import jwt from 'jsonwebtoken';
 import { checkArgs, integer, listOf, optional, text, type Values } from './args.js';
-import { lifetime, MAX_TTL_SECONDS, signHs256, type BuildOptions, type IssuedToken } from './jwt.js';
+import { epochSeconds, lifetime, MAX_TTL_SECONDS, signHs256, type BuildOptions, type IssuedToken } from './jwt.js';
 
 export const VIDEOSDK_PERMISSIONS = ['allow_join', 'ask_join', 'allow_mod'] as const;
 export type VideoSdkPermission = (typeof VIDEOSDK_PERMISSIONS)[number];
@@ -57,4 +58,54 @@ export function buildVideoSdkToken(
   payload.iat = t.iat;
   payload.exp = t.exp;
   return { token: signHs256(payload, credentials.secret), expiresAt: t.expiresAt };
+}
+
+/** The claims of a VideoSDK token this server verified. */
+export interface VideoSdkClaims {
+  readonly apikey: string;
+  readonly permissions: readonly string[];
+  readonly version?: number;
+  readonly roomId?: string;
+  readonly participantId?: string;
+  readonly roles?: readonly string[];
+  readonly iat?: number;
+  readonly exp: number;
+}
+
+/** A VideoSDK token that must not be accepted; `message` says why without echoing the token. */
+export class InvalidTokenError extends Error {
+  readonly code = 'ERR_INVALID_TOKEN';
+  constructor(message: string) {
+    super(message);
+    this.name = 'InvalidTokenError';
+  }
+}
+
+/** Clock skew allowed between this server and whoever checks `exp`/`nbf`, in seconds. */
+export const CLOCK_TOLERANCE_SECONDS = 30;
+
+/**
+ * Verifies a VideoSDK token issued with `credentials`: HS256 only (`none` and every other
+ * algorithm are refused), the signature, `exp` (required) and `nbf` with a small tolerance, and
+ * that `apikey` is this deployment's key.
+ * @throws InvalidTokenError saying why
+ */
+export function verifyVideoSdkToken(token: string, credentials: VideoSdkCredentials, options: { now?: Date } = {}): VideoSdkClaims {
+  let payload: unknown;
+  try {
+    payload = jwt.verify(token, credentials.secret, {
+      algorithms: ['HS256'],
+      clockTimestamp: epochSeconds(options.now ?? new Date()),
+      clockTolerance: CLOCK_TOLERANCE_SECONDS,
+    });
+  } catch (error) {
+    throw new InvalidTokenError(error instanceof jwt.TokenExpiredError ? 'the token has expired' : 'the token is not a valid VideoSDK token from this server');
+  }
+  const claims = payload as Partial<VideoSdkClaims>;
+  if (typeof claims !== 'object' || claims === null || typeof claims.exp !== 'number') {
+    throw new InvalidTokenError('the token has no expiry');
+  }
+  if (claims.apikey !== credentials.apiKey) throw new InvalidTokenError('the token was issued for another API key');
+  if (claims.roles !== undefined && !Array.isArray(claims.roles)) throw new InvalidTokenError('the token roles are malformed');
+  return claims as VideoSdkClaims;
 }

@@ -14,6 +14,8 @@ import { createApp } from '../../src/app.js';
 import { loadConfig } from '../../src/config.js';
 import { createTokenService } from '../../src/tokens/service.js';
 import type { Field, Schema } from '../../src/tokens/args.js';
+import { buildVideoSdkToken, secretKey } from '../../src/index.js';
+import type { MeetingStore } from '../../src/meetings/store.js';
 
 const ENV = {
   NODE_ENV: 'test',
@@ -296,5 +298,41 @@ describe('responses match openapi.yaml', () => {
     const query = exampleQuery(operation('GET', '/rtm_token'));
     expect((await request(limited).get('/rtm_token').query(query)).status).toBe(200);
     expectDocumented(await request(limited).get('/rtm_token').query(query), 'GET', '/rtm_token', 429);
+  });
+
+  describe('meeting routes', () => {
+    const token = (roles?: ('crawler' | 'rtc')[]) =>
+      buildVideoSdkToken(roles ? { roles } : {}, { apiKey: ENV.VIDEOSDK_API_KEY, secret: secretKey(ENV.VIDEOSDK_SECRET) }).token;
+    const down: MeetingStore = {
+      kind: 'postgres',
+      insert: () => Promise.reject(new Error('down')),
+      find: () => Promise.reject(new Error('down')),
+      ping: () => Promise.reject(new Error('down')),
+      close: async () => {},
+    };
+    const broken = createApp(loadConfig(ENV), { store: down });
+
+    it('when a meeting is created and validated, then the 201, 200 and 404 are as documented', async () => {
+      const created = await request(app).post('/create-meeting').set('Authorization', `Bearer ${token()}`);
+      expectDocumented(created, 'POST', '/create-meeting', 201);
+      const path = '/validate-meeting/{meetingId}';
+      expectDocumented(await request(app).post(`/validate-meeting/${created.body.meetingId}`).set('Authorization', token()), 'POST', path, 200);
+      expectDocumented(await request(app).post('/validate-meeting/zzzz-zzzz-zzzz').set('Authorization', token()), 'POST', path, 404);
+      expectDocumented(await request(app).post('/validate-meeting/NOPE').set('Authorization', token()), 'POST', path, 400);
+    });
+
+    it('when the token is missing or rtc-only, then the 401 and 403 are as documented', async () => {
+      expectDocumented(await request(app).post('/create-meeting'), 'POST', '/create-meeting', 401);
+      expectDocumented(await request(app).post('/create-meeting').set('Authorization', token(['rtc'])), 'POST', '/create-meeting', 403);
+    });
+
+    it('when the store is down, then the 503s of the meeting routes and /readyz are as documented', async () => {
+      expectDocumented(await request(broken).post('/create-meeting').set('Authorization', token()), 'POST', '/create-meeting', 503);
+      expectDocumented(await request(broken).get('/readyz'), 'GET', '/readyz', 503);
+    });
+
+    it('when the store answers, then the /readyz 200 is as documented', async () => {
+      expectDocumented(await request(app).get('/readyz'), 'GET', '/readyz', 200);
+    });
   });
 });

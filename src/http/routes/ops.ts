@@ -1,13 +1,23 @@
 import { Router } from 'express';
+import type { Logger } from '../../logger.js';
+import type { MeetingStore } from '../../meetings/store.js';
 import { onlyMethods } from '../middleware/methods.js';
+import { fromStore } from '../store-guard.js';
 
-/** Liveness: answers while the process runs. */
-export function opsRoutes(): Router {
+/** Liveness (the process runs) and readiness (the meeting store answers). */
+export function opsRoutes(store: MeetingStore, logger: Logger): Router {
   const router = Router();
   router
     .route('/healthz')
     .get((_req, res) => {
       res.json({ status: 'ok' });
+    })
+    .all(onlyMethods('GET', 'HEAD'));
+  router
+    .route('/readyz')
+    .get(async (_req, res) => {
+      await fromStore(logger, () => store.ping());
+      res.json({ status: 'ready', store: store.kind });
     })
     .all(onlyMethods('GET', 'HEAD'));
   return router;

@@ -1,0 +1,50 @@
+/**
+ * Versioned schema migrations, one list for both SQL stores. A store applies, in order and inside
+ * one transaction, every version its `schema_migrations` table does not list yet. Add a migration
+ * by appending an entry; never edit one that has shipped.
+ */
+
+export interface Migration {
+  readonly version: number;
+  readonly name: string;
+  readonly sqlite: string;
+  readonly postgres: string;
+}
+
+export const MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    name: 'create meetings',
+    // created_at: epoch milliseconds in SQLite, timestamptz in PostgreSQL.
+    sqlite: `CREATE TABLE meetings (
+      id TEXT PRIMARY KEY NOT NULL,
+      created_at INTEGER NOT NULL,
+      created_by TEXT NOT NULL
+    ) WITHOUT ROWID`,
+    postgres: `CREATE TABLE meetings (
+      id text PRIMARY KEY,
+      created_at timestamptz NOT NULL,
+      created_by text NOT NULL
+    )`,
+  },
+];
+
+/** The table that records which versions are applied. */
+export const MIGRATIONS_TABLE = {
+  sqlite: `CREATE TABLE IF NOT EXISTS schema_migrations (
+    version INTEGER PRIMARY KEY NOT NULL,
+    name TEXT NOT NULL,
+    applied_at INTEGER NOT NULL
+  )`,
+  postgres: `CREATE TABLE IF NOT EXISTS schema_migrations (
+    version integer PRIMARY KEY,
+    name text NOT NULL,
+    applied_at timestamptz NOT NULL DEFAULT now()
+  )`,
+};
+
+/** The migrations not in `applied`, in version order. */
+export function pending(applied: Iterable<number>): Migration[] {
+  const done = new Set(applied);
+  return MIGRATIONS.filter((m) => !done.has(m.version)).sort((a, b) => a.version - b.version);
+}

@@ -1,0 +1,79 @@
+import pg from 'pg';
+import type { Logger } from '../logger.js';
+import { MIGRATIONS_TABLE, pending } from './migrations.js';
+import type { Meeting, MeetingStore } from './store.js';
+
+/** How long one query or one connection attempt may take before the store counts as down. */
+export const POSTGRES_TIMEOUT_MS = 2000;
+// Any fixed 64-bit number: every instance takes this advisory lock to migrate one at a time.
+const MIGRATION_LOCK = 7_310_422_918;
+
+/**
+ * A PostgreSQL store (`postgres://…`) shared by any number of instances. Connection and query
+ * timeouts are short so a database outage becomes a quick 503, never a hung request.
+ */
+export async function openPostgresStore(url: string, logger: Logger): Promise<MeetingStore> {
+  const pool = new pg.Pool({
+    connectionString: url,
+    max: 10,
+    connectionTimeoutMillis: POSTGRES_TIMEOUT_MS,
+    query_timeout: POSTGRES_TIMEOUT_MS,
+    statement_timeout: POSTGRES_TIMEOUT_MS,
+    idleTimeoutMillis: 30_000,
+  });
+  // An idle connection dropped by the server must not crash the process; the pool replaces it.
+  pool.on('error', (error) => logger.warn({ err: error }, 'PostgreSQL connection lost'));
+  try {
+    await migrate(pool);
+  } catch (error) {
+    await pool.end();
+    throw error;
+  }
+
+  return {
+    kind: 'postgres',
+    async insert(meeting: Meeting) {
+      const result = await pool.query({
+        name: 'insert-meeting',
+        text: 'INSERT INTO meetings (id, created_at, created_by) VALUES ($1, $2, $3) ON CONFLICT (id) DO NOTHING',
+        values: [meeting.id, meeting.createdAt, meeting.createdBy],
+      });
+      return result.rowCount === 1;
+    },
+    async find(id: string) {
+      const result = await pool.query<{ id: string; created_at: Date; created_by: string }>({
+        name: 'find-meeting',
+        text: 'SELECT id, created_at, created_by FROM meetings WHERE id = $1',
+        values: [id],
+      });
+      const row = result.rows[0];
+      return row && { id: row.id, createdAt: row.created_at, createdBy: row.created_by };
+    },
+    async ping() {
+      await pool.query('SELECT 1');
+    },
+    async close() {
+      await pool.end();
+    },
+  };
+}
+
+async function migrate(pool: pg.Pool): Promise<void> {
+  const client = await pool.connect();
+  try {
+    await client.query('BEGIN');
+    await client.query('SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK]);
+    await client.query(MIGRATIONS_TABLE.postgres);
+    const applied = await client.query<{ version: number }>('SELECT version FROM schema_migrations');
+    for (const migration of pending(applied.rows.map((r) => r.version))) {
+      await client.query(migration.postgres);
+      await client.query('INSERT INTO schema_migrations (version, name) VALUES ($1, $2)', [migration.version, migration.name]);
+    }
+    await client.query('COMMIT');
+  } catch (error) {
+    await client.query('ROLLBACK').catch(() => {});
+    throw error;
+  } finally {
+    client.release();
+  }
+}
