@@ -3,7 +3,7 @@
  * and shut down gracefully on SIGTERM/SIGINT (stop accepting, let in-flight requests finish,
  * close the store, exit 0).
  */
-import { createServer } from 'node:http';
+import { createServer, type Server } from 'node:http';
 import dotenv from 'dotenv';
 import { ConfigError, loadConfig, type Config } from './config.js';
 import { createLogger } from './logger.js';
@@ -33,7 +33,12 @@ const missing = Object.entries({ agora: config.credentials.agora, videosdk: conf
   .map(([name]) => name);
 if (missing.length > 0) logger.warn({ providers: missing }, 'these providers have no credentials and answer 503');
 
-let store: MeetingStore;
+let store: MeetingStore | undefined;
+let server: Server | undefined;
+let stopping = false;
+process.on('SIGTERM', () => shutdown('SIGTERM'));
+process.on('SIGINT', () => shutdown('SIGINT'));
+
 try {
   store = await openStore(config.databaseUrl, logger);
 } catch (error) {
@@ -43,7 +48,7 @@ try {
 logger.info({ store: store.kind }, 'meeting store ready');
 
 const app = createApp(config, { logger, store });
-const server = createServer(app);
+server = createServer(app);
 // Slow or stalled clients are cut off instead of holding sockets open.
 server.headersTimeout = 10_000;
 server.requestTimeout = 30_000;
@@ -54,30 +59,32 @@ server.on('error', (error) => {
   process.exit(1);
 });
 server.listen(config.port, config.host, () => {
-  const address = server.address();
+  const address = server!.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
   logger.info({ host: config.host, port }, `listening on http://${config.host}:${port}`);
 });
 
-let stopping = false;
+/** Stops accepting, lets in-flight requests finish, closes the store, exits 0. */
 function shutdown(signal: string): void {
   if (stopping) return;
   stopping = true;
   logger.info({ signal }, 'shutting down: finishing in-flight requests');
-  const force = setTimeout(() => {
-    logger.warn('in-flight requests did not finish in time; closing their connections');
-    server.closeAllConnections();
-  }, 10_000);
-  force.unref();
-  // In-flight requests finish first; only then is the store closed.
-  server.close(() => {
-    store
-      .close()
+  const closeStore = () =>
+    (store?.close() ?? Promise.resolve())
       .then(() => logger.info('stopped'))
       .catch((error: unknown) => logger.error({ err: error }, 'closing the meeting store failed'))
       .finally(() => process.exit(0));
-  });
+  // A signal while the store is still opening: nothing is being served yet.
+  if (server === undefined) {
+    void closeStore();
+    return;
+  }
+  const force = setTimeout(() => {
+    logger.warn('in-flight requests did not finish in time; closing their connections');
+    server?.closeAllConnections();
+  }, 10_000);
+  force.unref();
+  // In-flight requests finish first; only then is the store closed.
+  server.close(() => void closeStore());
   server.closeIdleConnections();
 }
-process.on('SIGTERM', () => shutdown('SIGTERM'));
-process.on('SIGINT', () => shutdown('SIGINT'));
