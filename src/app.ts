@@ -7,6 +7,7 @@
  */
 import express, { type Express } from 'express';
 import helmet from 'helmet';
+import type { Redis } from 'ioredis';
 import type { Config } from './config.js';
 import { createLogger, type Logger } from './logger.js';
 import { createTokenService, type TokenService } from './tokens/service.js';
@@ -26,6 +27,8 @@ export interface AppDeps {
   readonly tokens?: TokenService;
   /** The meeting store (server.ts opens the one DATABASE_URL names); defaults to a memory store. */
   readonly store?: MeetingStore;
+  /** Shared Redis for rate-limit counters (REDIS_URL); absent: counters are per instance. */
+  readonly redis?: Redis;
   /** The clock for issued tokens; defaults to the system clock. */
   readonly clock?: () => Date;
 }
@@ -37,6 +40,7 @@ export function createApp(config: Config, deps: AppDeps = {}): Express {
 
   const app = express();
   app.disable('x-powered-by');
+  app.set('trust proxy', config.trustProxy);
   app.set('etag', false);
   app.use(helmet());
   app.use(requestLog(logger));

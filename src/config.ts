@@ -45,6 +45,12 @@ export interface Config {
   readonly databaseUrl: string;
   /** Requests per minute per client IP; 0 turns rate limiting off. */
   readonly rateLimitPerMinute: number;
+  /** When set, rate-limit counters live in this Redis and are shared by every instance. */
+  readonly redisUrl?: string;
+  /** Express `trust proxy`: false, a hop count, or a list of trusted addresses/subnets. */
+  readonly trustProxy: boolean | number | readonly string[];
+  /** How long shutdown waits for in-flight requests before closing their connections. */
+  readonly shutdownTimeoutMs: number;
   /** True when no credentials were set and development ones were generated for this process. */
   readonly devCredentials: boolean;
 }
@@ -101,6 +107,10 @@ export function loadConfig(env: Env): Config {
   if (!LOG_LEVELS.includes(logLevel)) problems.push(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')} (got "${logLevel}")`);
   const corsOrigins = parseOrigins(get('CORS_ORIGINS') ?? '*', problems);
   const rateLimitPerMinute = int('RATE_LIMIT_PER_MINUTE', 0, 1_000_000, 600);
+  const redisUrl = get('REDIS_URL');
+  if (redisUrl !== undefined && !/^rediss?:\/\/.+/.test(redisUrl)) problems.push('REDIS_URL must be redis://… or rediss://…');
+  const trustProxy = parseTrustProxy(get('TRUST_PROXY'), problems);
+  const shutdownTimeoutMs = int('SHUTDOWN_TIMEOUT_MS', 0, 600_000, 10_000);
   const databaseUrl = get('DATABASE_URL') ?? 'sqlite:./data/meetings.db';
   if (storeKind(databaseUrl) === undefined) problems.push('DATABASE_URL must be sqlite:<path>, postgres://… or memory:');
 
@@ -133,6 +143,9 @@ export function loadConfig(env: Env): Config {
     ...(adminKey === undefined ? {} : { adminKeyDigest: digest(adminKey) }),
     databaseUrl,
     rateLimitPerMinute,
+    ...(redisUrl === undefined ? {} : { redisUrl }),
+    trustProxy,
+    shutdownTimeoutMs,
     devCredentials,
   });
 }
@@ -184,6 +197,24 @@ function generatedCredentials(): Env {
     MASTER_KEY: `dev-${hex(8)}`,
     MASTER_SECRET: hex(32),
   };
+}
+
+/**
+ * TRUST_PROXY: unset/false trusts no proxy (the client IP is the socket's); true trusts every hop;
+ * a whole number trusts that many hops; otherwise a comma list of addresses, subnets or Express's
+ * names (loopback, linklocal, uniquelocal).
+ */
+function parseTrustProxy(raw: string | undefined, problems: string[]): boolean | number | string[] {
+  if (raw === undefined || raw === 'false') return false;
+  if (raw === 'true') return true;
+  if (/^\d+$/.test(raw)) return Number(raw);
+  const entries = raw.split(',').map((s) => s.trim()).filter(Boolean);
+  const named = ['loopback', 'linklocal', 'uniquelocal'];
+  const bad = entries.filter((e) => !named.includes(e) && !/^[0-9a-fA-F:.]+(\/\d{1,3})?$/.test(e));
+  if (bad.length > 0 || entries.length === 0) {
+    problems.push('TRUST_PROXY must be true, false, a hop count, or a comma list of addresses/subnets (e.g. loopback,10.0.0.0/8)');
+  }
+  return entries;
 }
 
 function parseOrigins(raw: string, problems: string[]): '*' | string[] {

@@ -10,6 +10,7 @@ import { createLogger } from './logger.js';
 import { createApp } from './app.js';
 import { openStore } from './meetings/open.js';
 import type { MeetingStore } from './meetings/store.js';
+import { connectRedis } from './redis.js';
 
 dotenv.config({ quiet: true });
 
@@ -35,6 +36,7 @@ if (missing.length > 0) logger.warn({ providers: missing }, 'these providers hav
 
 let store: MeetingStore | undefined;
 let server: Server | undefined;
+let redis: ReturnType<typeof connectRedis> | undefined;
 let stopping = false;
 process.on('SIGTERM', () => shutdown('SIGTERM'));
 process.on('SIGINT', () => shutdown('SIGINT'));
@@ -47,7 +49,8 @@ try {
 }
 logger.info({ store: store.kind }, 'meeting store ready');
 
-const app = createApp(config, { logger, store });
+redis = config.redisUrl === undefined ? undefined : connectRedis(config.redisUrl, logger);
+const app = createApp(config, { logger, store, redis });
 server = createServer(app);
 // Slow or stalled clients are cut off instead of holding sockets open.
 server.headersTimeout = 10_000;
@@ -70,7 +73,7 @@ function shutdown(signal: string): void {
   stopping = true;
   logger.info({ signal }, 'shutting down: finishing in-flight requests');
   const closeStore = () =>
-    (store?.close() ?? Promise.resolve())
+    Promise.all([store?.close(), redis?.quit().catch(() => redis.disconnect())])
       .then(() => logger.info('stopped'))
       .catch((error: unknown) => logger.error({ err: error }, 'closing the meeting store failed'))
       .finally(() => process.exit(0));
@@ -82,7 +85,7 @@ function shutdown(signal: string): void {
   const force = setTimeout(() => {
     logger.warn('in-flight requests did not finish in time; closing their connections');
     server?.closeAllConnections();
-  }, 10_000);
+  }, config.shutdownTimeoutMs);
   force.unref();
   // In-flight requests finish first; only then is the store closed.
   server.close(() => void closeStore());
