@@ -2,7 +2,7 @@
  * createApp: the middleware chain and routes of the service. It never listens (see server.ts),
  * so tests drive it in-process with supertest.
  *
- * Order: helmet → request id + log → CORS → ops routes → rate limit → token and meeting routes
+ * Order: helmet → request id + log → metrics → CORS → ops routes → rate limit → token and meeting routes
  * (nocache → auth → body → validate → handler) → JSON 404 → the one error handler.
  */
 import express, { type Express } from 'express';
@@ -20,6 +20,7 @@ import { tokenRoutes } from './http/routes/tokens.js';
 import { meetingRoutes } from './http/routes/meetings.js';
 import { openMemoryStore } from './meetings/memory.js';
 import type { MeetingStore } from './meetings/store.js';
+import { createMetrics, type Metrics } from './metrics.js';
 
 /** What createApp may be given instead of building it from the config. */
 export interface AppDeps {
@@ -29,13 +30,16 @@ export interface AppDeps {
   readonly store?: MeetingStore;
   /** Shared Redis for rate-limit counters (REDIS_URL); absent: counters are per instance. */
   readonly redis?: Redis;
+  /** Prometheus metrics; each app gets its own unless given. */
+  readonly metrics?: Metrics;
   /** The clock for issued tokens; defaults to the system clock. */
   readonly clock?: () => Date;
 }
 
 export function createApp(config: Config, deps: AppDeps = {}): Express {
   const logger = deps.logger ?? createLogger(config.logLevel);
-  const tokens = deps.tokens ?? createTokenService(config, { clock: deps.clock });
+  const metrics = deps.metrics ?? createMetrics();
+  const tokens = deps.tokens ?? createTokenService(config, { clock: deps.clock, onIssued: metrics.tokenIssued });
   const store = deps.store ?? openMemoryStore();
 
   const app = express();
@@ -44,8 +48,9 @@ export function createApp(config: Config, deps: AppDeps = {}): Express {
   app.set('etag', false);
   app.use(helmet());
   app.use(requestLog(logger));
+  app.use(metrics.middleware);
   app.use(corsPolicy(config));
-  app.use(opsRoutes(store, logger));
+  app.use(opsRoutes(store, metrics, logger));
   const limiter = rateLimitPolicy(config.rateLimitPerMinute);
   if (limiter) app.use(limiter);
   app.use(tokenRoutes(tokens, config.adminKeyDigest));

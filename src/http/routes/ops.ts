@@ -1,11 +1,12 @@
 import { Router } from 'express';
 import type { Logger } from '../../logger.js';
 import type { MeetingStore } from '../../meetings/store.js';
+import type { Metrics } from '../../metrics.js';
 import { onlyMethods } from '../middleware/methods.js';
 import { fromStore } from '../store-guard.js';
 
-/** Liveness (the process runs) and readiness (the meeting store answers). */
-export function opsRoutes(store: MeetingStore, logger: Logger): Router {
+/** Liveness (the process runs), readiness (the meeting store answers) and Prometheus metrics. */
+export function opsRoutes(store: MeetingStore, metrics: Metrics, logger: Logger): Router {
   const router = Router();
   router
     .route('/healthz')
@@ -18,6 +19,12 @@ export function opsRoutes(store: MeetingStore, logger: Logger): Router {
     .get(async (_req, res) => {
       await fromStore(logger, () => store.ping());
       res.json({ status: 'ready', store: store.kind });
+    })
+    .all(onlyMethods('GET', 'HEAD'));
+  router
+    .route('/metrics')
+    .get(async (_req, res) => {
+      res.type(metrics.contentType).send(await metrics.render());
     })
     .all(onlyMethods('GET', 'HEAD'));
   return router;
