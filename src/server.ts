@@ -3,7 +3,7 @@
  * and shut down gracefully on SIGTERM/SIGINT (stop accepting, let in-flight requests finish,
  * close the store, exit 0).
  */
-import { createServer, type Server } from 'node:http';
+import { createServer, type Server, type ServerResponse } from 'node:http';
 import dotenv from 'dotenv';
 import { ConfigError, loadConfig, type Config } from './config.js';
 import { createLogger } from './logger.js';
@@ -51,7 +51,15 @@ logger.info({ store: store.kind }, 'meeting store ready');
 
 redis = config.redisUrl === undefined ? undefined : connectRedis(config.redisUrl, logger);
 const app = createApp(config, { logger, store, redis });
-server = createServer(app);
+// Responses not yet sent when draining starts, and every one after, tell keep-alive clients to
+// stop reusing the connection, so in-flight requests end with a clean close rather than a reset.
+const unsent = new Set<ServerResponse>();
+server = createServer((req, res) => {
+  if (stopping) res.setHeader('Connection', 'close');
+  unsent.add(res);
+  res.once('finish', () => unsent.delete(res)).once('close', () => unsent.delete(res));
+  app(req, res);
+});
 // Slow or stalled clients are cut off instead of holding sockets open.
 server.headersTimeout = 10_000;
 server.requestTimeout = 30_000;
@@ -87,6 +95,7 @@ function shutdown(signal: string): void {
     server?.closeAllConnections();
   }, config.shutdownTimeoutMs);
   force.unref();
+  for (const res of unsent) if (!res.headersSent) res.setHeader('Connection', 'close');
   // In-flight requests finish first; only then is the store closed.
   server.close(() => void closeStore());
   server.closeIdleConnections();
