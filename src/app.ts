@@ -2,8 +2,9 @@
  * createApp: the middleware chain and routes of the service. It never listens (see server.ts),
  * so tests drive it in-process with supertest.
  *
- * Order: helmet → request id + log → metrics → CORS → ops routes → rate limit → token and meeting routes
- * (nocache → auth → body → validate → handler) → JSON 404 → the one error handler.
+ * Order: helmet → request id + log → metrics → CORS → ops routes (health, readiness, metrics) →
+ * rate limit → docs → token and meeting routes (nocache → auth → body → validate → handler) →
+ * JSON 404 → the one error handler.
  */
 import express, { type Express } from 'express';
 import helmet from 'helmet';
@@ -16,6 +17,7 @@ import { requestLog } from './http/middleware/request-log.js';
 import { rateLimitPolicy } from './http/middleware/rate-limit.js';
 import { errorHandler, notFound } from './http/middleware/error-handler.js';
 import { opsRoutes } from './http/routes/ops.js';
+import { docsRoutes } from './http/routes/docs.js';
 import { tokenRoutes } from './http/routes/tokens.js';
 import { meetingRoutes } from './http/routes/meetings.js';
 import { openMemoryStore } from './meetings/memory.js';
@@ -51,8 +53,9 @@ export function createApp(config: Config, deps: AppDeps = {}): Express {
   app.use(metrics.middleware);
   app.use(corsPolicy(config));
   app.use(opsRoutes(store, metrics, logger));
-  const limiter = rateLimitPolicy(config.rateLimitPerMinute);
+  const limiter = rateLimitPolicy(config.rateLimitPerMinute, { redis: deps.redis, logger });
   if (limiter) app.use(limiter);
+  app.use(docsRoutes());
   app.use(tokenRoutes(tokens, config.adminKeyDigest));
   app.use(meetingRoutes(store, tokens, logger));
   app.use(notFound);

@@ -47,8 +47,10 @@ export function createMetrics(): Metrics {
     middleware(req, res, next) {
       const started = process.hrtime.bigint();
       res.on('finish', () => {
-        // Matched routes label by template; anything else (404s, probes for random paths) shares one label.
-        const route = req.route?.path === undefined ? 'unmatched' : `${req.baseUrl}${String(req.route.path)}`;
+        // Matched routes label by template (a handler outside the router may name one in
+        // res.locals.metricsRoute); anything else (404s, probes for random paths) shares one label.
+        const route =
+          req.route?.path === undefined ? ((res.locals.metricsRoute as string | undefined) ?? 'unmatched') : `${req.baseUrl}${String(req.route.path)}`;
         const labels = { method: req.method, route, status: String(res.statusCode) };
         requests.inc(labels);
         duration.observe(labels, Number(process.hrtime.bigint() - started) / 1e9);

@@ -156,6 +156,7 @@ describe('errors', () => {
     await request(app).get('/get-token').expect(200);
     const res = await request(app).get('/get-token').expect(429);
     expect(Number(res.headers['retry-after'])).toBeGreaterThan(0);
+    expect(res.headers['cache-control']).toBe('no-store');
     expect(res.headers.ratelimit).toMatch(/r=0/);
     expect(res.body).toMatchObject({ type: 'urn:rtc-token-server:problem:rate-limited', status: 429 });
     await request(app).get('/healthz').expect(200);

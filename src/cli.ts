@@ -1,0 +1,152 @@
+#!/usr/bin/env node
+/**
+ * The `rtc-token-server` command.
+ *
+ *   rtc-token-server [serve]                       the HTTP server, exactly as `node dist/server.js`
+ *   rtc-token-server mint <kind> [--json] [--<name> <value> ...]
+ *
+ * `mint` reads the same configuration as the server and parses its flags with the same schema and
+ * parseQuery as the matching route, so a flag is refused exactly when the query parameter would be,
+ * in the same words. Exit codes: 0 token printed, 1 configuration or provider problem, 2 bad usage.
+ */
+import dotenv from 'dotenv';
+import { ConfigError, loadConfig } from './config.js';
+import { AppError } from './errors.js';
+import { parseQuery } from './http/query.js';
+import { isArgumentError, type Schema } from './tokens/args.js';
+import { createTokenService, type Issuer, type TokenService } from './tokens/service.js';
+
+type IssuerName = Exclude<keyof TokenService, 'credentials' | 'clock'>;
+
+// Each kind names its issuer and the route whose query parameters its flags are. hms-management is
+// a POST behind ADMIN_API_KEY over HTTP; whoever runs the CLI already holds the 100ms secret.
+const KINDS = {
+  conference: { issuer: 'conference', route: 'GET /conference-token' },
+  chat: { issuer: 'chat', route: 'GET /chat-token' },
+  agora: { issuer: 'agoraRtc', route: 'GET /access_token' },
+  'agora-rtm': { issuer: 'agoraRtm', route: 'GET /rtm_token' },
+  videosdk: { issuer: 'videosdk', route: 'GET /get-token' },
+  'hms-app': { issuer: 'hmsApp', route: 'GET /hms/app-token' },
+  'hms-management': { issuer: 'hmsManagement', route: 'POST /hms/management-token' },
+} as const satisfies Record<string, { issuer: IssuerName; route: string }>;
+
+const PROGRAM = 'rtc-token-server';
+
+/** Bad command-line usage: reported on stderr with exit code 2. */
+class UsageError extends Error {}
+
+const argv = process.argv.slice(2);
+const command = argv[0] ?? 'serve';
+
+if (command === 'serve' && argv.length <= 1) {
+  // server.ts does everything at import time (.env, config, listen, signals): importing it is the
+  // one way to be sure `serve` never drifts from `node dist/server.js`.
+  await import('./server.js');
+} else {
+  process.exitCode = run(command, argv.slice(1));
+}
+
+function run(command: string, args: string[]): number {
+  dotenv.config({ quiet: true });
+  let tokens: TokenService;
+  let devCredentials: boolean;
+  try {
+    const config = loadConfig(process.env);
+    tokens = createTokenService(config);
+    devCredentials = config.devCredentials;
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    process.stderr.write(`${PROGRAM}: ${error.message}\n`);
+    return 1;
+  }
+  // Help is printed from the configured schemas, so its defaults are this deployment's.
+  if (['help', '--help', '-h'].includes(command) || args.includes('--help') || args.includes('-h')) {
+    process.stdout.write(usage(tokens));
+    return 0;
+  }
+  try {
+    if (command === 'serve') throw new UsageError('serve takes no arguments');
+    if (command !== 'mint') throw new UsageError(`unknown command "${command}"`);
+    const kind = args[0] ?? '';
+    if (!Object.hasOwn(KINDS, kind)) throw new UsageError(kind === '' ? 'mint needs a kind' : `unknown kind "${kind}"`);
+    const issuer: Issuer<Schema> = tokens[KINDS[kind as keyof typeof KINDS].issuer];
+    const { query, json } = readFlags(args.slice(1), issuer.schema, kind);
+    issuer.assertConfigured();
+    const issued = issuer.issue(parseQuery(issuer.schema, query));
+    if (devCredentials) {
+      process.stderr.write(
+        `${PROGRAM}: warning: no provider credentials are set, so this token is signed with development credentials generated for this run only; nothing else will accept it\n`,
+      );
+    }
+    const expiresAt = issued.expiresAt.toISOString();
+    process.stdout.write(json ? `${JSON.stringify({ token: issued.token, expiresAt })}\n` : `${issued.token}\n`);
+    return 0;
+  } catch (error) {
+    if (error instanceof UsageError) {
+      process.stderr.write(`${PROGRAM}: ${error.message}\n\n${usage(tokens)}`);
+      return 2;
+    }
+    // A builder may refuse a combination the schema let through (read and write both false): the
+    // route answers that with a 400 too.
+    if (isArgumentError(error)) {
+      process.stderr.write(`${PROGRAM}: ${error.message}\n`);
+      return 2;
+    }
+    if (!(error instanceof AppError)) throw error;
+    // Bad flags carry the route's 400 detail; anything else (provider not configured) is setup.
+    process.stderr.write(`${PROGRAM}: ${error.message}\n`);
+    return error.code === 'invalid-request' ? 2 : 1;
+  }
+}
+
+/**
+ * `--name value` and `--name=value` become the query object parseQuery reads. A flag given twice
+ * becomes an array, which parseQuery refuses just as it refuses `?uid=1&uid=2`. Unknown flags are
+ * refused rather than ignored as a URL would: on a command line they are typos.
+ */
+function readFlags(args: string[], schema: Schema, kind: string): { query: Record<string, string | string[]>; json: boolean } {
+  const query: Record<string, string | string[]> = {};
+  let json = false;
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i]!;
+    if (arg === '--json') {
+      json = true;
+      continue;
+    }
+    const match = /^--([^=]+)(?:=(.*))?$/s.exec(arg);
+    if (!match) throw new UsageError(`unexpected argument "${arg}"`);
+    const name = match[1]!;
+    if (!Object.hasOwn(schema, name)) throw new UsageError(`mint ${kind} has no flag --${name}`);
+    let value = match[2];
+    if (value === undefined) {
+      const next = args[i + 1];
+      if (next === undefined || next.startsWith('--')) throw new UsageError(`--${name} needs a value`);
+      value = next;
+      i++;
+    }
+    const previous = query[name];
+    query[name] = previous === undefined ? value : [previous, value].flat();
+  }
+  return { query, json };
+}
+
+/** The usage text, listing every kind with the flags its schema declares. */
+function usage(tokens: TokenService): string {
+  const lines = [
+    'Usage:',
+    `  ${PROGRAM} [serve]                 start the HTTP server (as node dist/server.js)`,
+    `  ${PROGRAM} mint <kind> [--json] [--<flag> <value> ...]`,
+    '      print one token on stdout; --json prints {"token","expiresAt"}',
+    '',
+    'Kinds and their flags (the query parameters of the route named; same rules, same messages):',
+  ];
+  for (const [kind, { issuer, route }] of Object.entries(KINDS)) {
+    lines.push(`  ${kind.padEnd(16)}${route}`);
+    for (const [name, field] of Object.entries(tokens[issuer].schema as Schema)) {
+      const fallback = field.fallback;
+      const note = field.required ? 'required' : fallback === undefined ? 'optional' : `default ${[fallback].flat().join(',')}`;
+      lines.push(`    --${name.padEnd(20)}${note}`);
+    }
+  }
+  return `${lines.join('\n')}\n`;
+}
