@@ -53,7 +53,29 @@ export interface Config {
   readonly shutdownTimeoutMs: number;
   /** True when no credentials were set and development ones were generated for this process. */
   readonly devCredentials: boolean;
+  /** Who may call the token routes (CLIENT_AUTH). */
+  readonly clientAuth: ClientAuth;
+  /** `claims`: a requested role must be listed in the caller's roles claim (needs CLIENT_AUTH=jwt). */
+  readonly rolePolicy: 'open' | 'claims';
 }
+
+/** How callers of the token routes authenticate. */
+export type ClientAuth =
+  | { readonly mode: 'none' }
+  /** `X-API-Key`, compared in constant time against these SHA-256 digests. */
+  | { readonly mode: 'api-key'; readonly keyDigests: readonly Buffer[] }
+  /**
+   * `Authorization: Bearer <jwt>` from the app's identity provider: HS256 with `secret`, or
+   * RS256/ES256 keys from `jwksUrl`; `sub` is the caller's identity.
+   */
+  | {
+      readonly mode: 'jwt';
+      readonly secret?: KeyObject;
+      readonly jwksUrl?: string;
+      readonly issuer?: string;
+      readonly audience?: string;
+      readonly rolesClaim: string;
+    };
 
 /** A configuration that cannot start the service; `problems` names every bad variable. */
 export class ConfigError extends Error {
@@ -128,6 +150,11 @@ export function loadConfig(env: Env): Config {
   const source: Env = devCredentials ? generatedCredentials() : env;
   const credentials = readCredentials((name) => (devCredentials ? source[name] : get(name)), problems);
 
+  const clientAuth = readClientAuth(get, problems);
+  const rolePolicy = (get('ROLE_POLICY') ?? 'open') as 'open' | 'claims';
+  if (rolePolicy !== 'open' && rolePolicy !== 'claims') problems.push(`ROLE_POLICY must be open or claims (got "${rolePolicy}")`);
+  else if (rolePolicy === 'claims' && clientAuth.mode !== 'jwt') problems.push('ROLE_POLICY=claims needs CLIENT_AUTH=jwt: roles come from the caller\'s token');
+
   const adminKey = get('ADMIN_API_KEY');
   if (adminKey !== undefined && adminKey.length < 16) problems.push('ADMIN_API_KEY must be at least 16 characters');
 
@@ -147,6 +174,8 @@ export function loadConfig(env: Env): Config {
     trustProxy,
     shutdownTimeoutMs,
     devCredentials,
+    clientAuth,
+    rolePolicy,
   });
 }
 
@@ -163,6 +192,16 @@ function readCredentials(get: (name: string) => string | undefined, problems: st
     return [id, secret];
   };
   const credentials: { -readonly [K in keyof Credentials]: Credentials[K] } = {};
+  // Key rotation: the secret being retired still verifies tokens it signed until they expire.
+  const previous = (name: string, current: string): { previous?: KeyObject } => {
+    const value = get(`${name}_PREVIOUS`);
+    if (value === undefined) return {};
+    if (value === current) problems.push(`${name}_PREVIOUS must differ from ${name}`);
+    return { previous: secretKey(value) };
+  };
+  for (const name of ['VIDEOSDK_SECRET', 'MASTER_SECRET']) {
+    if (get(`${name}_PREVIOUS`) !== undefined && get(name) === undefined) problems.push(`${name}_PREVIOUS is set but ${name} is not`);
+  }
 
   const agora = pair('AGORA_APP_ID', 'AGORA_APP_CERTIFICATE');
   if (agora) {
@@ -172,16 +211,48 @@ function readCredentials(get: (name: string) => string | undefined, problems: st
     credentials.agora = { appId, appCertificate };
   }
   const videosdk = pair('VIDEOSDK_API_KEY', 'VIDEOSDK_SECRET');
-  if (videosdk) credentials.videosdk = { apiKey: videosdk[0], secret: secretKey(videosdk[1]) };
+  if (videosdk) credentials.videosdk = { apiKey: videosdk[0], secret: secretKey(videosdk[1]), ...previous('VIDEOSDK_SECRET', videosdk[1]) };
   const hms = pair('HMS_APP_ACCESS_KEY', 'HMS_APP_SECRET');
   if (hms) credentials.hms = { accessKey: hms[0], secret: secretKey(hms[1]) };
   const native = pair('MASTER_KEY', 'MASTER_SECRET');
   if (native) {
     // The master secret is ours, not a provider's: insist on a full 256-bit HS256 key.
     if (native[1].length < 32) problems.push('MASTER_SECRET must be at least 32 characters');
-    credentials.native = { key: native[0], secret: secretKey(native[1]) };
+    credentials.native = { key: native[0], secret: secretKey(native[1]), ...previous('MASTER_SECRET', native[1]) };
   }
   return credentials;
+}
+
+function readClientAuth(get: (name: string) => string | undefined, problems: string[]): ClientAuth {
+  const mode = get('CLIENT_AUTH') ?? 'none';
+  if (mode === 'none') return { mode };
+  if (mode === 'api-key') {
+    const keys = (get('CLIENT_API_KEYS') ?? '').split(',').map((k) => k.trim()).filter(Boolean);
+    if (keys.length === 0) problems.push('CLIENT_API_KEYS must list at least one key when CLIENT_AUTH=api-key');
+    if (keys.some((k) => k.length < 16)) problems.push('CLIENT_API_KEYS entries must be at least 16 characters each');
+    return { mode, keyDigests: keys.map(digest) };
+  }
+  if (mode === 'jwt') {
+    const secret = get('CLIENT_JWT_SECRET');
+    const jwksUrl = get('CLIENT_JWKS_URL');
+    if ((secret === undefined) === (jwksUrl === undefined)) {
+      problems.push('CLIENT_AUTH=jwt needs exactly one of CLIENT_JWT_SECRET (HS256) or CLIENT_JWKS_URL (RS256/ES256)');
+    }
+    if (secret !== undefined && secret.length < 32) problems.push('CLIENT_JWT_SECRET must be at least 32 characters');
+    if (jwksUrl !== undefined && !/^https?:\/\/[^\s]+$/.test(jwksUrl)) problems.push('CLIENT_JWKS_URL must be an http(s) URL');
+    const issuer = get('CLIENT_JWT_ISSUER');
+    const audience = get('CLIENT_JWT_AUDIENCE');
+    return {
+      mode,
+      ...(secret === undefined ? {} : { secret: secretKey(secret) }),
+      ...(jwksUrl === undefined ? {} : { jwksUrl }),
+      ...(issuer === undefined ? {} : { issuer }),
+      ...(audience === undefined ? {} : { audience }),
+      rolesClaim: get('CLIENT_ROLES_CLAIM') ?? 'roles',
+    };
+  }
+  problems.push(`CLIENT_AUTH must be none, api-key or jwt (got "${mode}")`);
+  return { mode: 'none' };
 }
 
 /** Fresh random credentials for every provider, for local development only. */

@@ -19,6 +19,8 @@ export const CONFERENCE_PERMISSIONS: Readonly<Record<ConferenceRole, readonly st
 export interface NativeCredentials {
   readonly key: string;
   readonly secret: KeyObject;
+  /** A retired secret that still verifies the tokens it signed (key rotation); never signs. */
+  readonly previous?: KeyObject;
 }
 
 /** Longest native token, in minutes (one day). */

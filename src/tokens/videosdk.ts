@@ -19,6 +19,8 @@ export const VIDEOSDK_DEFAULT_TTL = 7200;
 export interface VideoSdkCredentials {
   readonly apiKey: string;
   readonly secret: KeyObject;
+  /** A retired secret that still verifies the tokens it signed (key rotation); never signs. */
+  readonly previous?: KeyObject;
 }
 
 const identifier = text({ maxBytes: 128 });
