@@ -3,7 +3,7 @@
  * so tests drive it in-process with supertest.
  *
  * Order: helmet → request id + log → metrics → CORS → ops routes (health, readiness, metrics) →
- * rate limit → docs → token and meeting routes (nocache → auth → body → validate → handler) →
+ * rate limit → docs → token, meeting and admin routes (nocache → auth → body → validate → handler) →
  * JSON 404 → the one error handler.
  */
 import express, { type Express } from 'express';
@@ -19,7 +19,10 @@ import { errorHandler, notFound } from './http/middleware/error-handler.js';
 import { opsRoutes } from './http/routes/ops.js';
 import { docsRoutes } from './http/routes/docs.js';
 import { tokenRoutes } from './http/routes/tokens.js';
+import { callerAccess } from './http/middleware/caller-auth.js';
+import type { JwksOptions } from './auth/jwt.js';
 import { meetingRoutes } from './http/routes/meetings.js';
+import { adminRoutes } from './http/routes/admin.js';
 import { openMemoryStore } from './meetings/memory.js';
 import type { MeetingStore } from './meetings/store.js';
 import { createMetrics, type Metrics } from './metrics.js';
@@ -36,6 +39,8 @@ export interface AppDeps {
   readonly metrics?: Metrics;
   /** The clock for issued tokens; defaults to the system clock. */
   readonly clock?: () => Date;
+  /** How CLIENT_JWKS_URL's keys are cached and fetched; defaults to JWKS_DEFAULTS (auth/jwt.ts). */
+  readonly jwks?: JwksOptions;
 }
 
 export function createApp(config: Config, deps: AppDeps = {}): Express {
@@ -56,8 +61,10 @@ export function createApp(config: Config, deps: AppDeps = {}): Express {
   const limiter = rateLimitPolicy(config.rateLimitPerMinute, { redis: deps.redis, logger });
   if (limiter) app.use(limiter);
   app.use(docsRoutes());
-  app.use(tokenRoutes(tokens, config.adminKeyDigest));
+  // Built once: under CLIENT_AUTH=jwt with a JWKS URL this holds the one cached key set.
+  app.use(tokenRoutes(tokens, config.adminKeyDigest, callerAccess(config, { clock: tokens.clock, jwks: deps.jwks })));
   app.use(meetingRoutes(store, tokens, logger));
+  app.use(adminRoutes({ store, tokens, logger, adminKeyDigest: config.adminKeyDigest, maxTtl: config.ttl.max }));
   app.use(notFound);
   app.use(errorHandler(logger));
   return app;

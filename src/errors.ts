@@ -23,6 +23,7 @@ export const PROBLEMS = {
   'internal-error': { status: 500, title: 'Internal server error' },
   'provider-not-configured': { status: 503, title: 'Provider not configured' },
   'store-unavailable': { status: 503, title: 'Store unavailable' },
+  'identity-provider-unavailable': { status: 503, title: 'Identity provider unavailable' },
 } as const satisfies Record<string, { status: number; title: string }>;
 
 export type ProblemCode = keyof typeof PROBLEMS;

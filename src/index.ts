@@ -8,10 +8,11 @@ export { TokenClient, type TokenClientOptions } from './tokens/client.js';
 export default TokenClient;
 
 export { ArgumentRangeError, ArgumentTypeError, type ArgumentError } from './tokens/args.js';
-export { secretKey, type BuildOptions, type IssuedToken } from './tokens/jwt.js';
+export { InvalidTokenError, keyId, secretKey, type BuildOptions, type IssuedToken } from './tokens/jwt.js';
 export {
   buildChatToken,
   buildConferenceToken,
+  verifyNativeToken,
   CONFERENCE_PERMISSIONS,
   CONFERENCE_ROLES,
   type ChatInput,
@@ -30,6 +31,7 @@ export {
 } from './tokens/agora.js';
 export {
   buildVideoSdkToken,
+  verifyVideoSdkToken,
   VIDEOSDK_PERMISSIONS,
   VIDEOSDK_ROLES,
   type VideoSdkCredentials,

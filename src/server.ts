@@ -10,6 +10,7 @@ import { createLogger } from './logger.js';
 import { createApp } from './app.js';
 import { openStore } from './meetings/open.js';
 import type { MeetingStore } from './meetings/store.js';
+import { schedulePurge } from './meetings/purge.js';
 import { connectRedis } from './redis.js';
 
 dotenv.config({ quiet: true });
@@ -37,6 +38,7 @@ if (missing.length > 0) logger.warn({ providers: missing }, 'these providers hav
 let store: MeetingStore | undefined;
 let server: Server | undefined;
 let redis: ReturnType<typeof connectRedis> | undefined;
+let stopPurge: (() => void) | undefined;
 let stopping = false;
 process.on('SIGTERM', () => shutdown('SIGTERM'));
 process.on('SIGINT', () => shutdown('SIGINT'));
@@ -48,6 +50,8 @@ try {
   process.exit(1);
 }
 logger.info({ store: store.kind }, 'meeting store ready');
+// Revocations are kept only until their tokens would have expired: delete ended ones now and then.
+stopPurge = schedulePurge(store, logger);
 
 redis = config.redisUrl === undefined ? undefined : connectRedis(config.redisUrl, logger);
 const app = createApp(config, { logger, store, redis });
@@ -80,6 +84,7 @@ function shutdown(signal: string): void {
   if (stopping) return;
   stopping = true;
   logger.info({ signal }, 'shutting down: finishing in-flight requests');
+  stopPurge?.();
   const closeStore = () =>
     Promise.all([store?.close(), redis?.quit().catch(() => redis.disconnect())])
       .then(() => logger.info('stopped'))

@@ -1,7 +1,9 @@
 import type { RequestHandler, Response } from 'express';
+import type { Guard } from '../auth/identity.js';
 import type { Schema } from '../tokens/args.js';
 import type { IssuedToken } from '../tokens/jwt.js';
 import type { Issuer } from '../tokens/service.js';
+import { callerOf } from './middleware/caller-auth.js';
 import { parseBody, parseQuery } from './query.js';
 
 /** The body of every token response. */
@@ -9,11 +11,15 @@ export function sendToken(res: Response, issued: IssuedToken): void {
   res.json({ token: issued.token, expiresAt: issued.expiresAt.toISOString() });
 }
 
-/** A GET route: 503 when the provider is not configured, 400 for bad query arguments, else the token. */
-export function issueFromQuery<S extends Schema>(issuer: Issuer<S>): RequestHandler {
+/**
+ * A GET route: 503 when the provider is not configured, 400 for bad query arguments, then, when
+ * callers authenticate, 403 unless the `guard` admits the request for this caller; else the token.
+ */
+export function issueFromQuery<S extends Schema>(issuer: Issuer<S>, guard?: Guard<S>): RequestHandler {
   return (req, res) => {
     issuer.assertConfigured();
-    sendToken(res, issuer.issue(parseQuery(issuer.schema, req.query)));
+    const args = guard === undefined ? parseQuery(issuer.schema, req.query) : guard.admit(parseQuery(guard.schema, req.query), callerOf(res));
+    sendToken(res, issuer.issue(args));
   };
 }
 

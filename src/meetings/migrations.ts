@@ -27,6 +27,22 @@ export const MIGRATIONS: readonly Migration[] = [
       created_by text NOT NULL
     )`,
   },
+  {
+    version: 2,
+    name: 'create revoked_tokens',
+    // One row per revoked token id until the token would have expired; expired rows are purged,
+    // by expires_at, hence its index. expires_at: epoch milliseconds in SQLite, timestamptz in PostgreSQL.
+    sqlite: `CREATE TABLE revoked_tokens (
+      jti TEXT PRIMARY KEY NOT NULL,
+      expires_at INTEGER NOT NULL
+    ) WITHOUT ROWID;
+    CREATE INDEX revoked_tokens_expires_at ON revoked_tokens (expires_at)`,
+    postgres: `CREATE TABLE revoked_tokens (
+      jti text PRIMARY KEY,
+      expires_at timestamptz NOT NULL
+    );
+    CREATE INDEX revoked_tokens_expires_at ON revoked_tokens (expires_at)`,
+  },
 ];
 
 /** The table that records which versions are applied. */

@@ -49,6 +49,29 @@ export async function openPostgresStore(url: string, logger: Logger): Promise<Me
       const row = result.rows[0];
       return row && { id: row.id, createdAt: row.created_at, createdBy: row.created_by };
     },
+    async revoke(jti: string, expiresAt: Date) {
+      // Revoking twice keeps the later end; RETURNING gives the end now stored.
+      const result = await pool.query<{ expires_at: Date }>({
+        name: 'revoke-token',
+        text: `INSERT INTO revoked_tokens (jti, expires_at) VALUES ($1, $2)
+          ON CONFLICT (jti) DO UPDATE SET expires_at = GREATEST(revoked_tokens.expires_at, EXCLUDED.expires_at)
+          RETURNING expires_at`,
+        values: [jti, expiresAt],
+      });
+      return result.rows[0]!.expires_at;
+    },
+    async isRevoked(jti: string, now: Date) {
+      const result = await pool.query({
+        name: 'is-revoked',
+        text: 'SELECT 1 FROM revoked_tokens WHERE jti = $1 AND expires_at > $2',
+        values: [jti, now],
+      });
+      return result.rowCount === 1;
+    },
+    async purgeExpired(now: Date) {
+      const result = await pool.query({ name: 'purge-revoked', text: 'DELETE FROM revoked_tokens WHERE expires_at <= $1', values: [now] });
+      return result.rowCount ?? 0;
+    },
     async ping() {
       await pool.query('SELECT 1');
     },

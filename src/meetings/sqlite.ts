@@ -26,6 +26,12 @@ export function openSqliteStore(path: string): MeetingStore {
   const insert = db.prepare<[string, number, string]>('INSERT INTO meetings (id, created_at, created_by) VALUES (?, ?, ?) ON CONFLICT (id) DO NOTHING');
   const find = db.prepare<[string], Row>('SELECT id, created_at, created_by FROM meetings WHERE id = ?');
   const ping = db.prepare('SELECT 1');
+  // Revoking twice keeps the later end; RETURNING gives the end now stored.
+  const revoke = db.prepare<[string, number], { expires_at: number }>(
+    'INSERT INTO revoked_tokens (jti, expires_at) VALUES (?, ?) ON CONFLICT (jti) DO UPDATE SET expires_at = max(expires_at, excluded.expires_at) RETURNING expires_at',
+  );
+  const isRevoked = db.prepare<[string, number], { found: number }>('SELECT 1 AS found FROM revoked_tokens WHERE jti = ? AND expires_at > ?');
+  const purge = db.prepare<[number]>('DELETE FROM revoked_tokens WHERE expires_at <= ?');
 
   return {
     kind: 'sqlite',
@@ -35,6 +41,15 @@ export function openSqliteStore(path: string): MeetingStore {
     async find(id: string) {
       const row = find.get(id);
       return row && { id: row.id, createdAt: new Date(row.created_at), createdBy: row.created_by };
+    },
+    async revoke(jti: string, expiresAt: Date) {
+      return new Date(revoke.get(jti, expiresAt.getTime())!.expires_at);
+    },
+    async isRevoked(jti: string, now: Date) {
+      return isRevoked.get(jti, now.getTime()) !== undefined;
+    },
+    async purgeExpired(now: Date) {
+      return purge.run(now.getTime()).changes;
     },
     async ping() {
       ping.get();

@@ -1,6 +1,8 @@
 /**
- * The meeting registry's storage contract. Three implementations (SQLite, PostgreSQL, memory)
- * are chosen by DATABASE_URL; the routes only ever see this interface.
+ * The storage contract of the meeting registry and of token revocations. Three implementations
+ * (SQLite, PostgreSQL, memory) are chosen by DATABASE_URL; the routes only ever see this
+ * interface. Revocations live beside the meetings so that every instance sharing the store
+ * honours them.
  */
 import { randomInt } from 'node:crypto';
 
@@ -19,6 +21,15 @@ export interface MeetingStore {
   insert(meeting: Meeting): Promise<boolean>;
   /** The meeting with this id, or undefined. */
   find(id: string): Promise<Meeting | undefined>;
+  /**
+   * Denies the token whose `jti` this is until `expiresAt`. Idempotent: revoking again keeps the
+   * later of the two instants. Resolves to the instant now stored.
+   */
+  revoke(jti: string, expiresAt: Date): Promise<Date>;
+  /** True while a revocation of `jti` lasts (its instant is after `now`). */
+  isRevoked(jti: string, now: Date): Promise<boolean>;
+  /** Deletes the revocations that ended at or before `now` and resolves to how many there were. */
+  purgeExpired(now: Date): Promise<number>;
   /** Resolves when the store answers a trivial query. */
   ping(): Promise<void>;
   /** Releases connections and files; the store is unusable afterwards. */

@@ -1,9 +1,10 @@
 /**
- * Native conference and chat tokens: HS256 JWTs signed with the master secret, `iss` = master key.
+ * Native conference and chat tokens: HS256 JWTs signed with the master secret, `iss` = master key,
+ * with a `kid` header naming the signing secret (see jwt.ts).
  */
 import type { KeyObject } from 'node:crypto';
 import { ArgumentRangeError, boolean, checkArgs, integer, oneOf, optional, required, text, type Values } from './args.js';
-import { lifetime, signHs256, type BuildOptions, type IssuedToken } from './jwt.js';
+import { InvalidTokenError, lifetime, signHs256, verifyHs256, type BuildOptions, type IssuedToken } from './jwt.js';
 
 export const CONFERENCE_ROLES = ['admin', 'publisher', 'subscriber'] as const;
 export type ConferenceRole = (typeof CONFERENCE_ROLES)[number];
@@ -95,8 +96,47 @@ function signNative(
   const token = signHs256(
     { iss: credentials.key, sub, ...claims, iat: t.iat, nbf: t.iat, exp: t.exp, jti: t.jti },
     credentials.secret,
+    { withKeyId: true },
   );
   return { token, expiresAt: t.expiresAt };
+}
+
+export const NATIVE_TOKEN_TYPES = ['conference', 'chat'] as const;
+
+/** The claims of a native token this server verified; the rest (room, role, channel…) as issued. */
+export interface NativeClaims {
+  readonly iss: string;
+  readonly sub?: string;
+  readonly type: (typeof NATIVE_TOKEN_TYPES)[number];
+  readonly jti?: string;
+  readonly iat?: number;
+  readonly nbf?: number;
+  readonly exp: number;
+  readonly [claim: string]: unknown;
+}
+
+/**
+ * Verifies a native conference or chat token: HS256 with the current or the previous master
+ * secret (see {@link verifyHs256}), `exp` required, `iss` the master key and `type` conference or
+ * chat. `ignoreExpiration` accepts an expired token of ours. Revocation is the caller's to check.
+ * @throws InvalidTokenError saying why
+ */
+export function verifyNativeToken(
+  token: string,
+  credentials: NativeCredentials,
+  options: { now?: Date; ignoreExpiration?: boolean } = {},
+): NativeClaims {
+  const invalidMessage = 'the token is not a valid native token from this server';
+  const claims = verifyHs256(
+    token,
+    { current: credentials.secret, previous: credentials.previous },
+    { now: options.now ?? new Date(), ignoreExpiration: options.ignoreExpiration, invalidMessage },
+  );
+  if (typeof claims.exp !== 'number') throw new InvalidTokenError('the token has no expiry');
+  if (claims.iss !== credentials.key || !(NATIVE_TOKEN_TYPES as readonly unknown[]).includes(claims.type)) {
+    throw new InvalidTokenError(invalidMessage);
+  }
+  return claims as NativeClaims;
 }
 
 /** A chat token that can neither read nor write grants nothing: refuse it. */

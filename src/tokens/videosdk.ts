@@ -1,11 +1,11 @@
 /**
  * VideoSDK access tokens: HS256 JWTs signed with the VideoSDK secret, in the payload shape
- * VideoSDK's servers read (`apikey`, `permissions`, `version: 2`, optional room/participant/roles).
+ * VideoSDK's servers read (`apikey`, `permissions`, `version: 2`, optional room/participant/roles),
+ * plus a `jti` so one token can be revoked, and a `kid` header naming the signing secret.
  */
 import type { KeyObject } from 'node:crypto';
-import jwt from 'jsonwebtoken';
 import { checkArgs, integer, listOf, optional, text, type Values } from './args.js';
-import { epochSeconds, lifetime, MAX_TTL_SECONDS, signHs256, type BuildOptions, type IssuedToken } from './jwt.js';
+import { InvalidTokenError, lifetime, MAX_TTL_SECONDS, signHs256, verifyHs256, type BuildOptions, type IssuedToken } from './jwt.js';
 
 export const VIDEOSDK_PERMISSIONS = ['allow_join', 'ask_join', 'allow_mod'] as const;
 export type VideoSdkPermission = (typeof VIDEOSDK_PERMISSIONS)[number];
@@ -57,9 +57,10 @@ export function buildVideoSdkToken(
   if (args.roomId !== undefined) payload.roomId = args.roomId;
   if (args.participantId !== undefined) payload.participantId = args.participantId;
   if (args.roles !== undefined) payload.roles = args.roles;
+  payload.jti = t.jti;
   payload.iat = t.iat;
   payload.exp = t.exp;
-  return { token: signHs256(payload, credentials.secret), expiresAt: t.expiresAt };
+  return { token: signHs256(payload, credentials.secret, { withKeyId: true }), expiresAt: t.expiresAt };
 }
 
 /** The claims of a VideoSDK token this server verified. */
@@ -70,43 +71,30 @@ export interface VideoSdkClaims {
   readonly roomId?: string;
   readonly participantId?: string;
   readonly roles?: readonly string[];
+  /** The token id, by which it can be revoked; absent from tokens issued before jti was added. */
+  readonly jti?: string;
   readonly iat?: number;
   readonly exp: number;
 }
 
-/** A VideoSDK token that must not be accepted; `message` says why without echoing the token. */
-export class InvalidTokenError extends Error {
-  readonly code = 'ERR_INVALID_TOKEN';
-  constructor(message: string) {
-    super(message);
-    this.name = 'InvalidTokenError';
-  }
-}
-
-/** Clock skew allowed between this server and whoever checks `exp`/`nbf`, in seconds. */
-export const CLOCK_TOLERANCE_SECONDS = 30;
-
 /**
- * Verifies a VideoSDK token issued with `credentials`: HS256 only (`none` and every other
- * algorithm are refused), the signature, `exp` (required) and `nbf` with a small tolerance, and
- * that `apikey` is this deployment's key.
+ * Verifies a VideoSDK token issued with `credentials`: HS256 only, signed with the current or the
+ * previous secret (see {@link verifyHs256}), `exp` (required) and `nbf` with a small tolerance,
+ * and `apikey` this deployment's key. `ignoreExpiration` accepts an expired token of ours.
+ * Revocation is the caller's to check: it needs the store.
  * @throws InvalidTokenError saying why
  */
-export function verifyVideoSdkToken(token: string, credentials: VideoSdkCredentials, options: { now?: Date } = {}): VideoSdkClaims {
-  let payload: unknown;
-  try {
-    payload = jwt.verify(token, credentials.secret, {
-      algorithms: ['HS256'],
-      clockTimestamp: epochSeconds(options.now ?? new Date()),
-      clockTolerance: CLOCK_TOLERANCE_SECONDS,
-    });
-  } catch (error) {
-    throw new InvalidTokenError(error instanceof jwt.TokenExpiredError ? 'the token has expired' : 'the token is not a valid VideoSDK token from this server');
-  }
-  const claims = payload as Partial<VideoSdkClaims>;
-  if (typeof claims !== 'object' || claims === null || typeof claims.exp !== 'number') {
-    throw new InvalidTokenError('the token has no expiry');
-  }
+export function verifyVideoSdkToken(
+  token: string,
+  credentials: VideoSdkCredentials,
+  options: { now?: Date; ignoreExpiration?: boolean } = {},
+): VideoSdkClaims {
+  const claims = verifyHs256(
+    token,
+    { current: credentials.secret, previous: credentials.previous },
+    { now: options.now ?? new Date(), ignoreExpiration: options.ignoreExpiration, invalidMessage: 'the token is not a valid VideoSDK token from this server' },
+  ) as Partial<VideoSdkClaims>;
+  if (typeof claims.exp !== 'number') throw new InvalidTokenError('the token has no expiry');
   if (claims.apikey !== credentials.apiKey) throw new InvalidTokenError('the token was issued for another API key');
   if (claims.roles !== undefined && !Array.isArray(claims.roles)) throw new InvalidTokenError('the token roles are malformed');
   return claims as VideoSdkClaims;

@@ -300,6 +300,41 @@ describe('responses match openapi.yaml', () => {
     expectDocumented(await request(limited).get('/rtm_token').query(query), 'GET', '/rtm_token', 429);
   });
 
+  describe('admin routes', () => {
+    const admin = `Bearer ${ENV.ADMIN_API_KEY}`;
+    const example = (name: string) => deref(deref(spec.components.requestBodies[name]).content['application/json']);
+    const fresh = () => buildVideoSdkToken({}, { apiKey: ENV.VIDEOSDK_API_KEY, secret: secretKey(ENV.VIDEOSDK_SECRET) }).token;
+
+    it('when /introspect is called, then its active and inactive 200s are as documented', async () => {
+      const active = await request(app).post('/introspect').set('Authorization', admin).send({ token: fresh() });
+      expectDocumented(active, 'POST', '/introspect', 200);
+      expect(active.body.active).toBe(true);
+      // The documented example token is another deployment's (and long expired): inactive, as documented too.
+      const inactive = await request(app).post('/introspect').set('Authorization', admin).send(example('Introspect').example);
+      expectDocumented(inactive, 'POST', '/introspect', 200);
+      expect(inactive.body).toEqual({ active: false });
+    });
+
+    it('when /revoke is called with the documented bodies, then the 200s are as documented', async () => {
+      expectDocumented(await request(app).post('/revoke').set('Authorization', admin).send(example('Revoke').examples.byJti.value), 'POST', '/revoke', 200);
+      // The documented example token is another deployment's: a token of this one instead.
+      expectDocumented(await request(app).post('/revoke').set('Authorization', admin).send({ token: fresh() }), 'POST', '/revoke', 200);
+    });
+
+    it.each(['/introspect', '/revoke'])('when %s gets a bad body, no admin key, or no ADMIN_API_KEY, then the 400, 401 and 404 are as documented', async (path) => {
+      expectDocumented(await request(app).post(path).set('Authorization', admin).send({}), 'POST', path, 400);
+      expectDocumented(await request(app).post(path).send({}), 'POST', path, 401);
+      expectDocumented(await request(createApp(loadConfig({ ...ENV, ADMIN_API_KEY: undefined }))).post(path).send({}), 'POST', path, 404);
+    });
+
+    it('when the store is down, then the 503s of /introspect and /revoke are as documented', async () => {
+      const fail = () => Promise.reject(new Error('down'));
+      const broken = createApp(loadConfig(ENV), { store: { kind: 'postgres', insert: fail, find: fail, revoke: fail, isRevoked: fail, purgeExpired: fail, ping: fail, close: async () => {} } });
+      expectDocumented(await request(broken).post('/introspect').set('Authorization', admin).send({ token: fresh() }), 'POST', '/introspect', 503);
+      expectDocumented(await request(broken).post('/revoke').set('Authorization', admin).send({ jti: 'some-jti' }), 'POST', '/revoke', 503);
+    });
+  });
+
   describe('meeting routes', () => {
     const token = (roles?: ('crawler' | 'rtc')[]) =>
       buildVideoSdkToken(roles ? { roles } : {}, { apiKey: ENV.VIDEOSDK_API_KEY, secret: secretKey(ENV.VIDEOSDK_SECRET) }).token;
@@ -307,6 +342,9 @@ describe('responses match openapi.yaml', () => {
       kind: 'postgres',
       insert: () => Promise.reject(new Error('down')),
       find: () => Promise.reject(new Error('down')),
+      revoke: () => Promise.reject(new Error('down')),
+      isRevoked: () => Promise.reject(new Error('down')),
+      purgeExpired: () => Promise.reject(new Error('down')),
       ping: () => Promise.reject(new Error('down')),
       close: async () => {},
     };

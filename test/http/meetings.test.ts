@@ -15,7 +15,7 @@ function brokenStore(): MeetingStore {
   const fail = async () => {
     throw new Error('connect ECONNREFUSED 127.0.0.1:5432');
   };
-  return { kind: 'postgres', insert: fail, find: fail, ping: fail, close: async () => {} };
+  return { kind: 'postgres', insert: fail, find: fail, revoke: fail, isRevoked: fail, purgeExpired: fail, ping: fail, close: async () => {} };
 }
 
 describe('POST /create-meeting', () => {

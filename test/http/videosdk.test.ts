@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import request from 'supertest';
-import { CREDENTIALS, NOW_S, expectInvalid, testApp, verifyAt } from '../fixtures.js';
+import { CREDENTIALS, NOW_S, UUID_V4, expectInvalid, testApp, verifyAt } from '../fixtures.js';
 
 const app = testApp();
 
 describe('GET /get-token', () => {
-  it('when no parameters are given, then an allow_join token for 7200 s is returned', async () => {
+  it('when no parameters are given, then an allow_join token with a jti for 7200 s is returned', async () => {
     const res = await request(app).get('/get-token').expect(200);
     expect(res.headers['cache-control']).toBe('no-store');
     expect(res.body.expiresAt).toBe('2026-11-23T19:00:00.000Z');
@@ -13,6 +13,7 @@ describe('GET /get-token', () => {
       apikey: CREDENTIALS.VIDEOSDK_API_KEY,
       permissions: ['allow_join'],
       version: 2,
+      jti: expect.stringMatching(UUID_V4),
       iat: NOW_S,
       exp: NOW_S + 7200,
     });
@@ -30,6 +31,7 @@ describe('GET /get-token', () => {
       roomId: '2kyv-gzay-64pg',
       participantId: 'lxvdplwt',
       roles: ['crawler', 'rtc'],
+      jti: expect.stringMatching(UUID_V4),
       iat: NOW_S,
       exp: NOW_S + 600,
     });

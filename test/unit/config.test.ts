@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig } from '../../src/config.js';
+import { ConfigError, digest, loadConfig } from '../../src/config.js';
 import { CREDENTIALS } from '../fixtures.js';
 
 function problemsOf(env: Record<string, string>): readonly string[] {
@@ -122,5 +122,70 @@ describe('loadConfig', () => {
 
   it('when a variable is set to an empty string, then it counts as unset', () => {
     expect(loadConfig({ PORT: '', AGORA_APP_ID: '', NODE_ENV: 'production' })).toMatchObject({ port: 8080, credentials: {} });
+  });
+});
+
+describe('loadConfig: callers of the token routes', () => {
+  const SECRET = 'client-jwt-secret-0123456789abcdef';
+
+  it('when nothing is set, then CLIENT_AUTH is none and ROLE_POLICY open', () => {
+    expect(loadConfig({ NODE_ENV: 'production' })).toMatchObject({ clientAuth: { mode: 'none' }, rolePolicy: 'open' });
+  });
+
+  it('when CLIENT_AUTH=api-key, then each trimmed key of CLIENT_API_KEYS is kept as its digest only', () => {
+    const config = loadConfig({ CLIENT_AUTH: 'api-key', CLIENT_API_KEYS: ' first-client-key-0123 ,second-client-key-4567,' });
+    expect(config.clientAuth).toEqual({ mode: 'api-key', keyDigests: [digest('first-client-key-0123'), digest('second-client-key-4567')] });
+    expect(JSON.stringify(config)).not.toContain('first-client-key-0123');
+  });
+
+  it('when CLIENT_API_KEYS is missing or holds a short key, then the variable is named and the key not echoed', () => {
+    expect(problemsOf({ CLIENT_AUTH: 'api-key' })).toEqual(['CLIENT_API_KEYS must list at least one key when CLIENT_AUTH=api-key']);
+    const problems = problemsOf({ CLIENT_AUTH: 'api-key', CLIENT_API_KEYS: 'long-enough-client-key,short-key' });
+    expect(problems).toEqual(['CLIENT_API_KEYS entries must be at least 16 characters each']);
+    expect(problems.join()).not.toContain('short-key');
+  });
+
+  it('when CLIENT_AUTH=jwt has a secret, then it is a KeyObject and the roles claim defaults to roles', () => {
+    const { clientAuth } = loadConfig({ CLIENT_AUTH: 'jwt', CLIENT_JWT_SECRET: SECRET });
+    expect(clientAuth).toEqual({ mode: 'jwt', secret: expect.objectContaining({ type: 'secret' }), rolesClaim: 'roles' });
+  });
+
+  it('when CLIENT_AUTH=jwt has a JWKS URL, issuer, audience and roles claim, then all are kept', () => {
+    const env = {
+      CLIENT_AUTH: 'jwt',
+      CLIENT_JWKS_URL: 'https://id.example/.well-known/jwks.json',
+      CLIENT_JWT_ISSUER: 'https://id.example/',
+      CLIENT_JWT_AUDIENCE: 'rtc-token-server',
+      CLIENT_ROLES_CLAIM: 'realm_access.roles',
+      ROLE_POLICY: 'claims',
+    };
+    expect(loadConfig(env)).toMatchObject({
+      clientAuth: {
+        mode: 'jwt',
+        jwksUrl: 'https://id.example/.well-known/jwks.json',
+        issuer: 'https://id.example/',
+        audience: 'rtc-token-server',
+        rolesClaim: 'realm_access.roles',
+      },
+      rolePolicy: 'claims',
+    });
+  });
+
+  it.each([
+    [{}, 'CLIENT_AUTH=jwt needs exactly one of CLIENT_JWT_SECRET (HS256) or CLIENT_JWKS_URL (RS256/ES256)'],
+    [{ CLIENT_JWT_SECRET: SECRET, CLIENT_JWKS_URL: 'https://id.example/jwks' }, 'CLIENT_AUTH=jwt needs exactly one of'],
+    [{ CLIENT_JWT_SECRET: 'too-short-secret' }, 'CLIENT_JWT_SECRET must be at least 32 characters'],
+    [{ CLIENT_JWKS_URL: 'file:///etc/keys.json' }, 'CLIENT_JWKS_URL must be an http(s) URL'],
+  ])('when CLIENT_AUTH=jwt with %o, then the problem is named', (env, problem) => {
+    const problems = problemsOf({ CLIENT_AUTH: 'jwt', ...env });
+    expect(problems).toEqual([expect.stringContaining(problem)]);
+    expect(problems.join()).not.toContain('too-short-secret');
+  });
+
+  it('when CLIENT_AUTH or ROLE_POLICY has an unknown value, or claims lacks jwt, then each is named', () => {
+    expect(problemsOf({ CLIENT_AUTH: 'oauth' })).toEqual(['CLIENT_AUTH must be none, api-key or jwt (got "oauth")']);
+    expect(problemsOf({ ROLE_POLICY: 'strict' })).toEqual(['ROLE_POLICY must be open or claims (got "strict")']);
+    expect(problemsOf({ ROLE_POLICY: 'claims' })).toEqual(["ROLE_POLICY=claims needs CLIENT_AUTH=jwt: roles come from the caller's token"]);
+    expect(problemsOf({ CLIENT_AUTH: 'api-key', CLIENT_API_KEYS: 'long-enough-client-key', ROLE_POLICY: 'claims' })).toHaveLength(1);
   });
 });

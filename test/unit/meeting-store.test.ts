@@ -8,7 +8,7 @@ import { openMemoryStore } from '../../src/meetings/memory.js';
 import { openSqliteStore } from '../../src/meetings/sqlite.js';
 import { openPostgresStore } from '../../src/meetings/postgres.js';
 import { openStore } from '../../src/meetings/open.js';
-import { MIGRATIONS } from '../../src/meetings/migrations.js';
+import { MIGRATIONS, MIGRATIONS_TABLE } from '../../src/meetings/migrations.js';
 import { createMeeting, MEETING_ID, newMeetingId, storeKind, type MeetingStore } from '../../src/meetings/store.js';
 import { createLogger } from '../../src/logger.js';
 import { isolatedSchema, PG_SKIP_NOTE, TEST_DATABASE_URL } from '../pg.js';
@@ -60,14 +60,54 @@ function storeContract(name: string, setup: () => Promise<{ open: () => Promise<
       for (const m of meetings) expect((await store.find(m.id))?.createdBy).toBe(m.createdBy);
     });
 
+    it('when a jti is revoked, then it is revoked until its expiry, not at it, and other jtis are not', async () => {
+      const until = new Date(at.getTime() + 60_000);
+      expect(await store.revoke('jti-revoked', until)).toEqual(until);
+      expect(await store.isRevoked('jti-revoked', at)).toBe(true);
+      expect(await store.isRevoked('jti-revoked', new Date(until.getTime() - 1))).toBe(true);
+      expect(await store.isRevoked('jti-revoked', until)).toBe(false);
+      expect(await store.isRevoked('jti-never-revoked', at)).toBe(false);
+    });
+
+    it('when a jti is revoked again, then the later expiry is kept whichever order they come in', async () => {
+      const t = (seconds: number) => new Date(at.getTime() + seconds * 1000);
+      expect(await store.revoke('jti-twice', t(120))).toEqual(t(120));
+      expect(await store.revoke('jti-twice', t(30))).toEqual(t(120));
+      expect(await store.isRevoked('jti-twice', t(90))).toBe(true);
+      expect(await store.revoke('jti-twice', t(300))).toEqual(t(300));
+      expect(await store.isRevoked('jti-twice', t(200))).toBe(true);
+    });
+
+    it('when the same jti is revoked 50 times at once, then each succeeds and the latest expiry wins', async () => {
+      const ends = Array.from({ length: 50 }, (_, i) => new Date(at.getTime() + (i + 1) * 1000));
+      await Promise.all(ends.map((end) => store.revoke('jti-race', end)));
+      expect(await store.isRevoked('jti-race', new Date(at.getTime() + 49_999))).toBe(true);
+      expect(await store.isRevoked('jti-race', new Date(at.getTime() + 50_000))).toBe(false);
+    });
+
+    it('when expired revocations are purged, then only those ending at or before now are removed and counted', async () => {
+      const now = new Date('2031-01-01T00:00:00.000Z');
+      await store.purgeExpired(new Date('2030-01-01T00:00:00.000Z')); // rows of earlier cases
+      await store.revoke('purge-past', new Date(now.getTime() - 1000));
+      await store.revoke('purge-now', now);
+      await store.revoke('purge-future', new Date(now.getTime() + 1));
+      expect(await store.purgeExpired(now)).toBe(2);
+      const before = new Date(now.getTime() - 60_000);
+      expect(await store.isRevoked('purge-past', before)).toBe(false);
+      expect(await store.isRevoked('purge-now', before)).toBe(false);
+      expect(await store.isRevoked('purge-future', now)).toBe(true);
+      expect(await store.purgeExpired(now)).toBe(0);
+    });
+
     it('when the store is pinged, then it answers', async () => {
       await expect(store.ping()).resolves.toBeUndefined();
     });
 
     // The memory store dies with its object: only durable stores can be reopened.
-    if (name !== 'memory') it('when the store is reopened, then earlier meetings are still there and migrations are not re-applied', async () => {
+    if (name !== 'memory') it('when the store is reopened, then earlier meetings and revocations are still there and migrations are not re-applied', async () => {
       const again = await open();
       expect((await again.find('aaaa-bbbb-cccc'))?.createdBy).toBe('p1');
+      expect(await again.isRevoked('purge-future', new Date('2031-01-01T00:00:00.000Z'))).toBe(true);
       await again.close();
     });
 
@@ -76,6 +116,9 @@ function storeContract(name: string, setup: () => Promise<{ open: () => Promise<
       await other.close();
       await expect(other.find('aaaa-bbbb-cccc')).rejects.toThrow();
       await expect(other.ping()).rejects.toThrow();
+      await expect(other.revoke('jti-closed', at)).rejects.toThrow();
+      await expect(other.isRevoked('jti-closed', at)).rejects.toThrow();
+      await expect(other.purgeExpired(at)).rejects.toThrow();
     });
   });
 }
@@ -137,6 +180,58 @@ describe('DATABASE_URL', () => {
       db.close();
     } finally {
       rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('migration 2 (revoked_tokens)', () => {
+  const v1 = MIGRATIONS.find((m) => m.version === 1)!;
+
+  it('when a SQLite database at version 1 is opened, then version 2 is applied and its meetings are kept', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'rts-v1-'));
+    const file = join(dir, 'm.db');
+    try {
+      const old = new Database(file);
+      old.exec(MIGRATIONS_TABLE.sqlite);
+      old.exec(v1.sqlite);
+      old.prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (1, ?, 0)').run(v1.name);
+      old.prepare('INSERT INTO meetings (id, created_at, created_by) VALUES (?, ?, ?)').run('oldm-eeti-ng00', at.getTime(), 'v1');
+      old.close();
+
+      const store = openSqliteStore(file);
+      expect((await store.find('oldm-eeti-ng00'))?.createdBy).toBe('v1');
+      await store.revoke('after-upgrade', new Date(at.getTime() + 1000));
+      await store.close();
+      const db = new Database(file, { readonly: true });
+      expect(db.prepare('SELECT version FROM schema_migrations ORDER BY version').all()).toEqual([{ version: 1 }, { version: 2 }]);
+      expect(db.prepare('SELECT jti, expires_at FROM revoked_tokens').all()).toEqual([{ jti: 'after-upgrade', expires_at: at.getTime() + 1000 }]);
+      db.close();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it.skipIf(!TEST_DATABASE_URL)(`when a PostgreSQL schema at version 1 is opened, then version 2 is applied and its meetings are kept${PG_SKIP_NOTE}`, async () => {
+    const schema = await isolatedSchema();
+    try {
+      const client = new pg.Client({ connectionString: schema.url });
+      await client.connect();
+      await client.query(MIGRATIONS_TABLE.postgres);
+      await client.query(v1.postgres);
+      await client.query('INSERT INTO schema_migrations (version, name) VALUES (1, $1)', [v1.name]);
+      await client.query('INSERT INTO meetings (id, created_at, created_by) VALUES ($1, $2, $3)', ['oldm-eeti-ng00', at, 'v1']);
+
+      const store = await openPostgresStore(schema.url, logger);
+      expect((await store.find('oldm-eeti-ng00'))?.createdBy).toBe('v1');
+      await store.revoke('after-upgrade', new Date(at.getTime() + 1000));
+      await store.close();
+      expect((await client.query('SELECT version FROM schema_migrations ORDER BY version')).rows).toEqual([{ version: 1 }, { version: 2 }]);
+      expect((await client.query('SELECT jti, expires_at FROM revoked_tokens')).rows).toEqual([
+        { jti: 'after-upgrade', expires_at: new Date(at.getTime() + 1000) },
+      ]);
+      await client.end();
+    } finally {
+      await schema.drop();
     }
   });
 });

@@ -6,12 +6,13 @@ const vsdk = { apiKey: CREDENTIALS.VIDEOSDK_API_KEY, secret: secretKey(CREDENTIA
 const hms = { accessKey: CREDENTIALS.HMS_APP_ACCESS_KEY, secret: secretKey(CREDENTIALS.HMS_APP_SECRET) };
 
 describe('VideoSDK tokens', () => {
-  it('when only defaults are used, then the payload is apikey, allow_join, version 2 for 7200 s', () => {
+  it('when only defaults are used, then the payload is apikey, allow_join, version 2 and a jti for 7200 s', () => {
     const issued = buildVideoSdkToken({}, vsdk, { now: NOW });
     expect(verifyAt(issued.token, CREDENTIALS.VIDEOSDK_SECRET)).toEqual({
       apikey: CREDENTIALS.VIDEOSDK_API_KEY,
       permissions: ['allow_join'],
       version: 2,
+      jti: expect.stringMatching(UUID_V4),
       iat: NOW_S,
       exp: NOW_S + 7200,
     });
@@ -30,6 +31,7 @@ describe('VideoSDK tokens', () => {
       roomId: '2kyv-gzay-64pg',
       participantId: 'lxvdplwt',
       roles: ['crawler', 'rtc'],
+      jti: expect.stringMatching(UUID_V4),
       iat: NOW_S,
       exp: NOW_S + 600,
     });

@@ -1,6 +1,5 @@
-import { timingSafeEqual } from 'node:crypto';
 import type { RequestHandler } from 'express';
-import { digest } from '../../config.js';
+import { isKnownApiKey } from '../../auth/api-key.js';
 import { AppError } from '../../errors.js';
 
 /** `Authorization: Bearer <token>` → token, or undefined. */
@@ -17,7 +16,7 @@ export function bearerToken(header: string | undefined): string | undefined {
 export function requireAdminKey(adminKeyDigest: Buffer): RequestHandler {
   return (req, _res, next) => {
     const presented = bearerToken(req.headers.authorization);
-    if (presented === undefined || !timingSafeEqual(digest(presented), adminKeyDigest)) {
+    if (presented === undefined || !isKnownApiKey(presented, [adminKeyDigest])) {
       next(
         new AppError('unauthorized', presented === undefined ? 'an Authorization: Bearer <admin key> header is required' : 'the admin key is not valid', {
           headers: { 'WWW-Authenticate': 'Bearer realm="rtc-token-server"' },

@@ -4,7 +4,7 @@ import type { Config } from '../../config.js';
 
 const OPTIONS: CorsOptions = {
   methods: ['GET', 'HEAD', 'POST'],
-  exposedHeaders: ['Retry-After', 'RateLimit', 'RateLimit-Policy', 'X-Request-Id'],
+  exposedHeaders: ['Retry-After', 'RateLimit', 'RateLimit-Policy', 'X-Request-Id', 'WWW-Authenticate'],
   maxAge: 600,
 };
 

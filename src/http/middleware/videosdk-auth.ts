@@ -1,7 +1,11 @@
 import type { RequestHandler, Response } from 'express';
 import { AppError, providerNotConfigured } from '../../errors.js';
-import { InvalidTokenError, verifyVideoSdkToken, type VideoSdkClaims } from '../../tokens/videosdk.js';
+import type { Logger } from '../../logger.js';
+import type { MeetingStore } from '../../meetings/store.js';
+import { InvalidTokenError } from '../../tokens/jwt.js';
+import { verifyVideoSdkToken, type VideoSdkClaims } from '../../tokens/videosdk.js';
 import type { TokenService } from '../../tokens/service.js';
+import { fromStore } from '../store-guard.js';
 import { bearerToken } from './admin-auth.js';
 
 const CHALLENGE = 'Bearer realm="rtc-token-server"';
@@ -11,13 +15,17 @@ export function caller(res: Response): VideoSdkClaims {
   return res.locals.videosdk as VideoSdkClaims;
 }
 
+const unauthorized = (detail: string) => new AppError('unauthorized', detail, { headers: { 'WWW-Authenticate': `${CHALLENGE}, error="invalid_token"` } });
+
 /**
  * Meeting routes take the VideoSDK token from /get-token in `Authorization`, bare or as
- * `Bearer <token>`, the way VideoSDK's own API takes it. Missing or invalid: 401. A token whose
- * `roles` leave out `crawler` is for joining a room only: 403.
+ * `Bearer <token>`, the way VideoSDK's own API takes it. Missing, invalid (signed with neither
+ * the current nor the previous secret) or revoked: 401. A token whose `roles` leave out
+ * `crawler` is for joining a room only: 403. The revocation check needs the store: when it is
+ * down, 503. Tokens issued before VideoSDK tokens carried a `jti` cannot be revoked one by one.
  */
-export function requireVideoSdkToken(tokens: TokenService): RequestHandler {
-  return (req, res, next) => {
+export function requireVideoSdkToken(tokens: TokenService, store: MeetingStore, logger: Logger): RequestHandler {
+  return async (req, res, next) => {
     const credentials = tokens.credentials.videosdk;
     if (credentials === undefined) throw providerNotConfigured('videosdk');
     const header = req.headers.authorization?.trim();
@@ -27,12 +35,17 @@ export function requireVideoSdkToken(tokens: TokenService): RequestHandler {
         headers: { 'WWW-Authenticate': CHALLENGE },
       });
     }
+    const now = tokens.clock();
     let claims: VideoSdkClaims;
     try {
-      claims = verifyVideoSdkToken(token, credentials, { now: tokens.clock() });
+      claims = verifyVideoSdkToken(token, credentials, { now });
     } catch (error) {
       if (!(error instanceof InvalidTokenError)) throw error;
-      throw new AppError('unauthorized', error.message, { headers: { 'WWW-Authenticate': `${CHALLENGE}, error="invalid_token"` } });
+      throw unauthorized(error.message);
+    }
+    const { jti } = claims;
+    if (typeof jti === 'string' && (await fromStore(logger, () => store.isRevoked(jti, now)))) {
+      throw unauthorized('the token has been revoked');
     }
     if (claims.roles !== undefined && !claims.roles.includes('crawler')) {
       throw new AppError('forbidden', 'this token lacks the crawler role: rtc-only tokens cannot call meeting APIs');

@@ -15,7 +15,7 @@ import { fromStore } from '../store-guard.js';
 
 export function meetingRoutes(store: MeetingStore, tokens: TokenService, logger: Logger): Router {
   const router = Router();
-  const auth = requireVideoSdkToken(tokens);
+  const auth = requireVideoSdkToken(tokens, store, logger);
 
   router
     .route('/create-meeting')

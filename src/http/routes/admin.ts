@@ -1,0 +1,104 @@
+/**
+ * Server-side token administration, for media servers and backends: POST /introspect (RFC 7662
+ * shape) says whether a native or VideoSDK token this server issued is active; POST /revoke denies
+ * one token until it expires, in the shared store, so every instance honours it. Both need
+ * `Authorization: Bearer <ADMIN_API_KEY>` and exist only when ADMIN_API_KEY is set.
+ */
+import { Router } from 'express';
+import { invalidRequest } from '../../errors.js';
+import type { Logger } from '../../logger.js';
+import type { MeetingStore } from '../../meetings/store.js';
+import { optional, required, text } from '../../tokens/args.js';
+import { verifyIssuedToken, type VerifiedToken } from '../../tokens/introspect.js';
+import { CLOCK_TOLERANCE_SECONDS, InvalidTokenError } from '../../tokens/jwt.js';
+import type { TokenService } from '../../tokens/service.js';
+import { requireAdminKey } from '../middleware/admin-auth.js';
+import { jsonBody } from '../middleware/json-body.js';
+import { onlyMethods } from '../middleware/methods.js';
+import { nocache } from '../middleware/nocache.js';
+import { parseBody } from '../query.js';
+import { fromStore } from '../store-guard.js';
+
+/** Longest token accepted in a body; this server's tokens are well under 1 KB. */
+const MAX_TOKEN_BYTES = 4096;
+const token = text({ maxBytes: MAX_TOKEN_BYTES });
+const introspectSchema = { token: required(token) };
+const revokeSchema = { jti: optional(text({ maxBytes: 128 })), token: optional(token) };
+
+export interface AdminRouteDeps {
+  readonly store: MeetingStore;
+  readonly tokens: TokenService;
+  readonly logger: Logger;
+  /** SHA-256 of ADMIN_API_KEY; absent: no route is mounted (404). */
+  readonly adminKeyDigest: Buffer | undefined;
+  /** TOKEN_MAX_TTL in seconds: no token this deployment issues lives longer. */
+  readonly maxTtl: number;
+}
+
+export function adminRoutes({ store, tokens, logger, adminKeyDigest, maxTtl }: AdminRouteDeps): Router {
+  const router = Router();
+  if (adminKeyDigest === undefined) return router;
+  const admin = requireAdminKey(adminKeyDigest);
+
+  /** The verified token, or undefined when it is not an unexpired token of ours. */
+  const verify = (raw: string, now: Date, ignoreExpiration = false): VerifiedToken | undefined => {
+    try {
+      return verifyIssuedToken(raw, tokens.credentials, { now, ignoreExpiration });
+    } catch (error) {
+      if (error instanceof InvalidTokenError) return undefined;
+      throw error;
+    }
+  };
+
+  router
+    .route('/introspect')
+    .all(nocache)
+    .post(admin, jsonBody, async (req, res) => {
+      const now = tokens.clock();
+      const verified = verify(parseBody(introspectSchema, req.body).token, now);
+      const { jti } = verified?.claims ?? {};
+      // Whatever makes a token inactive stays private (RFC 7662 §2.2): the answer is only `active: false`.
+      const revoked = typeof jti === 'string' && (await fromStore(logger, () => store.isRevoked(jti, now)));
+      if (verified === undefined || revoked) {
+        res.json({ active: false });
+        return;
+      }
+      res.json({ ...verified.claims, active: true, token_type: verified.type });
+    })
+    .all(onlyMethods('POST'));
+
+  router
+    .route('/revoke')
+    .all(nocache)
+    .post(admin, jsonBody, async (req, res) => {
+      const body = parseBody(revokeSchema, req.body);
+      if (body.jti === undefined && body.token === undefined) throw invalidRequest([{ field: 'jti', message: 'jti or token is required' }]);
+      if (body.jti !== undefined && body.token !== undefined) throw invalidRequest([{ field: 'token', message: 'give jti or token, not both' }]);
+      const now = tokens.clock();
+      let jti: string;
+      let until: Date;
+      if (body.jti !== undefined) {
+        // A bare jti says nothing about its token's expiry: deny it as long as any token can live.
+        jti = body.jti;
+        until = new Date(now.getTime() + (maxTtl + CLOCK_TOLERANCE_SECONDS) * 1000);
+      } else {
+        const verified = verify(body.token!, now, true);
+        if (verified === undefined) throw invalidRequest([{ field: 'token', message: 'token is not a valid token from this server' }]);
+        const claimed = verified.claims.jti;
+        if (typeof claimed !== 'string') {
+          throw invalidRequest([
+            { field: 'token', message: 'token has no jti (a VideoSDK token issued before tokens carried one): it cannot be revoked on its own' },
+          ]);
+        }
+        jti = claimed;
+        // Verifiers accept a token up to the clock tolerance past its exp: deny it that long too.
+        until = new Date((verified.claims.exp + CLOCK_TOLERANCE_SECONDS) * 1000);
+      }
+      // An expired token is refused everywhere already: nothing to store.
+      if (until > now) until = await fromStore(logger, () => store.revoke(jti, until));
+      res.json({ revoked: true, jti, until: until.toISOString() });
+    })
+    .all(onlyMethods('POST'));
+
+  return router;
+}

@@ -1,0 +1,28 @@
+import type { Logger } from '../logger.js';
+import type { MeetingStore } from './store.js';
+
+/** How often expired revocations are deleted: they are harmless meanwhile, only dead weight. */
+export const PURGE_INTERVAL_MS = 10 * 60_000;
+
+/**
+ * Deletes expired token revocations every `intervalMs`. The timer is unref'd, so it never keeps
+ * the process alive; a failed purge is logged and retried at the next tick, never thrown. Every
+ * instance may run it: the deletes are idempotent. Returns the function that stops it.
+ */
+export function schedulePurge(
+  store: MeetingStore,
+  logger: Logger,
+  options: { intervalMs?: number; clock?: () => Date } = {},
+): () => void {
+  const clock = options.clock ?? (() => new Date());
+  const timer = setInterval(() => {
+    store.purgeExpired(clock()).then(
+      (count) => {
+        if (count > 0) logger.info({ count }, 'purged expired token revocations');
+      },
+      (error: unknown) => logger.warn({ err: error }, 'purging expired token revocations failed; retrying at the next interval'),
+    );
+  }, options.intervalMs ?? PURGE_INTERVAL_MS);
+  timer.unref();
+  return () => clearInterval(timer);
+}
