@@ -51,6 +51,8 @@ export interface Config {
   readonly trustProxy: boolean | number | readonly string[];
   /** How long shutdown waits for in-flight requests before closing their connections. */
   readonly shutdownTimeoutMs: number;
+  /** Worker processes serving the port (node:cluster); 1 serves from this process. */
+  readonly webConcurrency: number;
   /** True when no credentials were set and development ones were generated for this process. */
   readonly devCredentials: boolean;
   /** Who may call the token routes (CLIENT_AUTH). */
@@ -133,6 +135,7 @@ export function loadConfig(env: Env): Config {
   if (redisUrl !== undefined && !/^rediss?:\/\/.+/.test(redisUrl)) problems.push('REDIS_URL must be redis://… or rediss://…');
   const trustProxy = parseTrustProxy(get('TRUST_PROXY'), problems);
   const shutdownTimeoutMs = int('SHUTDOWN_TIMEOUT_MS', 0, 600_000, 10_000);
+  const webConcurrency = int('WEB_CONCURRENCY', 1, 64, 1);
   const databaseUrl = get('DATABASE_URL') ?? 'sqlite:./data/meetings.db';
   if (storeKind(databaseUrl) === undefined) problems.push('DATABASE_URL must be sqlite:<path>, postgres://… or memory:');
 
@@ -173,6 +176,7 @@ export function loadConfig(env: Env): Config {
     ...(redisUrl === undefined ? {} : { redisUrl }),
     trustProxy,
     shutdownTimeoutMs,
+    webConcurrency,
     devCredentials,
     clientAuth,
     rolePolicy,
@@ -256,7 +260,7 @@ function readClientAuth(get: (name: string) => string | undefined, problems: str
 }
 
 /** Fresh random credentials for every provider, for local development only. */
-function generatedCredentials(): Env {
+export function generatedCredentials(): Env {
   const hex = (bytes: number) => randomBytes(bytes).toString('hex');
   return {
     AGORA_APP_ID: hex(16),

@@ -1,0 +1,87 @@
+/**
+ * One serving process: open the meeting store, build the app, listen, and shut down gracefully
+ * on SIGTERM/SIGINT (stop accepting, let in-flight requests finish, close the store and Redis,
+ * exit 0). It runs alone, or as one of WEB_CONCURRENCY cluster workers.
+ */
+import { createServer, type Server, type ServerResponse } from 'node:http';
+import type { Config } from './config.js';
+import type { Logger } from './logger.js';
+import { createApp } from './app.js';
+import { openStore } from './meetings/open.js';
+import type { MeetingStore } from './meetings/store.js';
+import { schedulePurge } from './meetings/purge.js';
+import { connectRedis } from './redis.js';
+
+export async function runWorker(config: Config, logger: Logger): Promise<void> {
+  let store: MeetingStore | undefined;
+  let server: Server | undefined;
+  let redis: ReturnType<typeof connectRedis> | undefined;
+  let stopPurge: (() => void) | undefined;
+  let stopping = false;
+  // Responses not yet sent when draining starts, and every one after, tell keep-alive clients to
+  // stop reusing the connection, so in-flight requests end with a clean close rather than a reset.
+  const unsent = new Set<ServerResponse>();
+
+  /** Stops accepting, lets in-flight requests finish, closes the store, exits 0. */
+  const shutdown = (signal: string): void => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'shutting down: finishing in-flight requests');
+    stopPurge?.();
+    const closeStore = () =>
+      Promise.all([store?.close(), redis?.quit().catch(() => redis?.disconnect())])
+        .then(() => logger.info('stopped'))
+        .catch((error: unknown) => logger.error({ err: error }, 'closing the meeting store failed'))
+        .finally(() => process.exit(0));
+    // A signal while the store is still opening: nothing is being served yet.
+    if (server === undefined) {
+      void closeStore();
+      return;
+    }
+    const force = setTimeout(() => {
+      logger.warn('in-flight requests did not finish in time; closing their connections');
+      server?.closeAllConnections();
+    }, config.shutdownTimeoutMs);
+    force.unref();
+    for (const res of unsent) if (!res.headersSent) res.setHeader('Connection', 'close');
+    // In-flight requests finish first; only then is the store closed.
+    server.close(() => void closeStore());
+    server.closeIdleConnections();
+  };
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
+  process.on('SIGINT', () => shutdown('SIGINT'));
+
+  try {
+    store = await openStore(config.databaseUrl, logger);
+  } catch (error) {
+    logger.fatal({ err: error }, 'cannot open the meeting store named by DATABASE_URL');
+    process.exit(1);
+  }
+  logger.info({ store: store.kind }, 'meeting store ready');
+  // Revocations are kept only until their tokens would have expired: delete ended ones now and then.
+  stopPurge = schedulePurge(store, logger);
+
+  redis = config.redisUrl === undefined ? undefined : connectRedis(config.redisUrl, logger);
+  const app = createApp(config, { logger, store, redis });
+  server = createServer((req, res) => {
+    if (stopping) res.setHeader('Connection', 'close');
+    unsent.add(res);
+    res.once('finish', () => unsent.delete(res)).once('close', () => unsent.delete(res));
+    app(req, res);
+  });
+  // Slow or stalled clients are cut off instead of holding sockets open.
+  server.headersTimeout = 10_000;
+  server.requestTimeout = 30_000;
+  server.keepAliveTimeout = 5_000;
+
+  server.on('error', (error) => {
+    logger.fatal({ err: error }, 'server error');
+    process.exit(1);
+  });
+  const listening = server;
+  listening.listen(config.port, config.host, () => {
+    const address = listening.address();
+    const port = typeof address === 'object' && address ? address.port : config.port;
+    logger.info({ host: config.host, port }, `listening on http://${config.host}:${port}`);
+  });
+}
