@@ -6,7 +6,7 @@
  * rate limit → docs → token, meeting and admin routes (nocache → auth → body → validate → handler) →
  * JSON 404 → the one error handler.
  */
-import express, { type Express } from 'express';
+import express, { Router, type Express } from 'express';
 import helmet from 'helmet';
 import type { Redis } from 'ioredis';
 import type { Config } from './config.js';
@@ -14,6 +14,7 @@ import { createLogger, type Logger } from './logger.js';
 import { createTokenService, type TokenService } from './tokens/service.js';
 import { corsPolicy } from './http/middleware/cors.js';
 import { requestLog } from './http/middleware/request-log.js';
+import { compose } from './http/middleware/compose.js';
 import { rateLimitPolicy } from './http/middleware/rate-limit.js';
 import { errorHandler, notFound } from './http/middleware/error-handler.js';
 import { opsRoutes } from './http/routes/ops.js';
@@ -53,18 +54,19 @@ export function createApp(config: Config, deps: AppDeps = {}): Express {
   app.disable('x-powered-by');
   app.set('trust proxy', config.trustProxy);
   app.set('etag', false);
-  app.use(helmet());
-  app.use(requestLog(logger));
-  app.use(metrics.middleware);
-  app.use(corsPolicy(config));
-  app.use(opsRoutes(store, metrics, logger));
+  app.use(compose(requestLog(logger, metrics.observe), helmet(), corsPolicy(config)));
+
+  // Every route on one router, in order: checked as one list, not router inside router.
+  const routes = Router();
+  opsRoutes(routes, store, metrics, logger);
   const limiter = rateLimitPolicy(config.rateLimitPerMinute, { redis: deps.redis, logger });
-  if (limiter) app.use(limiter);
-  app.use(docsRoutes());
+  if (limiter) routes.use(limiter);
+  docsRoutes(routes);
   // Built once: under CLIENT_AUTH=jwt with a JWKS URL this holds the one cached key set.
-  app.use(tokenRoutes(tokens, config.adminKeyDigest, callerAccess(config, { clock: tokens.clock, jwks: deps.jwks })));
-  app.use(meetingRoutes(store, tokens, logger));
-  app.use(adminRoutes({ store, tokens, logger, adminKeyDigest: config.adminKeyDigest, maxTtl: config.ttl.max }));
+  tokenRoutes(routes, tokens, config.adminKeyDigest, callerAccess(config, logger, { clock: tokens.clock, jwks: deps.jwks }));
+  meetingRoutes(routes, store, tokens, logger);
+  adminRoutes(routes, { store, tokens, logger, adminKeyDigest: config.adminKeyDigest, maxTtl: config.ttl.max });
+  app.use(routes);
   app.use(notFound);
   app.use(errorHandler(logger));
   return app;

@@ -24,5 +24,7 @@ export const REDACT_PATHS = [
 /** Creates the logger; `destination` lets tests capture the output. */
 export function createLogger(level: LogLevel, destination?: DestinationStream): Logger {
   const options = { level, redact: { paths: REDACT_PATHS, censor: '[redacted]' }, base: { service: 'rtc-token-server' } };
-  return destination ? pino(options, destination) : pino(options);
+  // Asynchronous writes to stdout: under load lines written while a write is in flight go out
+  // together, and pino flushes what is left synchronously when the process exits.
+  return pino(options, destination ?? pino.destination({ dest: 1, sync: false }));
 }

@@ -3,7 +3,7 @@
  * provider and kind, and the process's own metrics. Labels use the route *template*
  * (`/validate-meeting/:meetingId`), never the raw URL, so label cardinality stays bounded.
  */
-import type { RequestHandler } from 'express';
+import type { Request, Response } from 'express';
 import { collectDefaultMetrics, Counter, Histogram, Registry } from 'prom-client';
 import type { TokenKind } from './tokens/service.js';
 
@@ -21,8 +21,8 @@ function processMetrics(): Registry {
 
 /** One app's metrics. */
 export interface Metrics {
-  /** Times every request and counts it once its response is finished. */
-  readonly middleware: RequestHandler;
+  /** Counts one finished request and its duration (called by the request log, once per request). */
+  readonly observe: (req: Request, res: Response, seconds: number) => void;
   /** Counts one issued token. */
   readonly tokenIssued: (kind: TokenKind) => void;
   /** The Prometheus text exposition of this app's and the process's metrics. */
@@ -44,18 +44,14 @@ export function createMetrics(): Metrics {
   const tokens = new Counter({ name: 'tokens_issued_total', help: 'Tokens issued, by provider and kind.', labelNames: ['provider', 'kind'] as const, registers: [registry] });
 
   return {
-    middleware(req, res, next) {
-      const started = process.hrtime.bigint();
-      res.on('finish', () => {
-        // Matched routes label by template (a handler outside the router may name one in
-        // res.locals.metricsRoute); anything else (404s, probes for random paths) shares one label.
-        const route =
-          req.route?.path === undefined ? ((res.locals.metricsRoute as string | undefined) ?? 'unmatched') : `${req.baseUrl}${String(req.route.path)}`;
-        const labels = { method: req.method, route, status: String(res.statusCode) };
-        requests.inc(labels);
-        duration.observe(labels, Number(process.hrtime.bigint() - started) / 1e9);
-      });
-      next();
+    observe(req, res, seconds) {
+      // Matched routes label by template (a handler outside the router may name one in
+      // res.locals.metricsRoute); anything else (404s, probes for random paths) shares one label.
+      const route =
+        req.route?.path === undefined ? ((res.locals.metricsRoute as string | undefined) ?? 'unmatched') : `${req.baseUrl}${String(req.route.path)}`;
+      const labels = { method: req.method, route, status: String(res.statusCode) };
+      requests.inc(labels);
+      duration.observe(labels, seconds);
     },
     tokenIssued: (kind) => tokens.inc({ provider: kind.provider, kind: kind.kind }),
     async render() {

@@ -5,6 +5,7 @@
  * ../../auth/identity.ts). Missing or bad credentials: 401 with `WWW-Authenticate`; the identity
  * provider's keys out of reach: 503.
  */
+import type { Logger } from '../../logger.js';
 import type { RequestHandler, Response } from 'express';
 import type { Config } from '../../config.js';
 import { AppError } from '../../errors.js';
@@ -35,7 +36,11 @@ export function callerOf(res: Response): Caller {
  * Builds caller authentication once per app (under jwt with a JWKS URL, the one cached key set);
  * undefined under CLIENT_AUTH=none, where the token routes stay open as before.
  */
-export function callerAccess(config: Pick<Config, 'clientAuth' | 'rolePolicy'>, options: JwtVerifierOptions = {}): CallerAccess | undefined {
+export function callerAccess(
+  config: Pick<Config, 'clientAuth' | 'rolePolicy'>,
+  logger: Logger,
+  options: JwtVerifierOptions = {},
+): CallerAccess | undefined {
   const auth = config.clientAuth;
   switch (auth.mode) {
     case 'none':
@@ -44,7 +49,7 @@ export function callerAccess(config: Pick<Config, 'clientAuth' | 'rolePolicy'>, 
       return { authenticate: requireApiKey(auth.keyDigests), policy: { mode: 'api-key' } };
     case 'jwt':
       return {
-        authenticate: requireJwt(createJwtVerifier(auth, options)),
+        authenticate: requireJwt(createJwtVerifier(auth, options), logger),
         policy: { mode: 'jwt', roles: config.rolePolicy, rolesClaim: auth.rolesClaim },
       };
   }
@@ -64,7 +69,7 @@ function requireApiKey(keyDigests: readonly Buffer[]): RequestHandler {
   };
 }
 
-function requireJwt(verify: CallerVerifier): RequestHandler {
+function requireJwt(verify: CallerVerifier, logger: Logger): RequestHandler {
   return async (req, res, next) => {
     const token = bearerToken(req.headers.authorization);
     if (token === undefined) {
@@ -76,7 +81,7 @@ function requireJwt(verify: CallerVerifier): RequestHandler {
       if (!(error instanceof CallerAuthError)) throw error;
       if (error.code === 'ERR_KEYS_UNAVAILABLE') {
         // The client did nothing wrong: say so, and tell the operator why.
-        req.log?.warn({ err: error.cause }, 'caller authentication: the CLIENT_JWKS_URL key set could not be fetched');
+        logger.warn({ err: error.cause, reqId: res.locals.requestId }, 'caller authentication: the CLIENT_JWKS_URL key set could not be fetched');
         throw new AppError('identity-provider-unavailable', error.message);
       }
       throw unauthorized(error.message, `${BEARER_CHALLENGE}, error="invalid_token"`);

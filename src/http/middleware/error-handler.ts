@@ -44,7 +44,8 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
         detail: error.expose ? String(error.message) : (STATUS_CODES[status] ?? 'bad request'),
       };
     } else {
-      (req.log ?? logger).error({ err: error }, 'unhandled error');
+      // The request log line reports it, at error level, with the request id.
+      res.locals.error = error;
       problem = { type: `${PROBLEM_TYPE_PREFIX}internal-error`, title: 'Internal server error', status: 500, detail: 'an unexpected error occurred' };
     }
     if (res.headersSent) {

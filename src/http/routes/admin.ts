@@ -4,7 +4,7 @@
  * one token until it expires, in the shared store, so every instance honours it. Both need
  * `Authorization: Bearer <ADMIN_API_KEY>` and exist only when ADMIN_API_KEY is set.
  */
-import { Router } from 'express';
+import type { Router } from 'express';
 import { invalidRequest } from '../../errors.js';
 import type { Logger } from '../../logger.js';
 import type { MeetingStore } from '../../meetings/store.js';
@@ -35,9 +35,8 @@ export interface AdminRouteDeps {
   readonly maxTtl: number;
 }
 
-export function adminRoutes({ store, tokens, logger, adminKeyDigest, maxTtl }: AdminRouteDeps): Router {
-  const router = Router();
-  if (adminKeyDigest === undefined) return router;
+export function adminRoutes(router: Router, { store, tokens, logger, adminKeyDigest, maxTtl }: AdminRouteDeps): void {
+  if (adminKeyDigest === undefined) return;
   const admin = requireAdminKey(adminKeyDigest);
 
   /** The verified token, or undefined when it is not an unexpired token of ours. */
@@ -100,5 +99,4 @@ export function adminRoutes({ store, tokens, logger, adminKeyDigest, maxTtl }: A
     })
     .all(onlyMethods('POST'));
 
-  return router;
 }

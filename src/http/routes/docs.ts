@@ -7,7 +7,7 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname } from 'node:path';
-import express, { Router, type RequestHandler } from 'express';
+import express, { type RequestHandler, type Router } from 'express';
 import { contentSecurityPolicy } from 'helmet';
 import { onlyMethods } from '../middleware/methods.js';
 
@@ -81,9 +81,8 @@ function assets(): RequestHandler {
  * `GET /openapi.yaml` and `GET /docs` (plus the page's assets under `/docs/`). The spec is read
  * once, here, so a missing file stops the start rather than failing requests later.
  */
-export function docsRoutes(): Router {
+export function docsRoutes(router: Router): void {
   const spec = readFileSync(SPEC_FILE, 'utf8');
-  const router = Router();
   router
     .route('/openapi.yaml')
     .get((_req, res) => {
@@ -99,5 +98,4 @@ export function docsRoutes(): Router {
     })
     .all(onlyMethods('GET', 'HEAD'));
   router.use('/docs', assets());
-  return router;
 }

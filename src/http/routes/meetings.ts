@@ -2,7 +2,7 @@
  * The meeting registry: create a meeting id, validate it later, on any instance that shares the
  * store. Both routes are authorized by a VideoSDK token this server issued (see videosdk-auth).
  */
-import { Router } from 'express';
+import type { Router } from 'express';
 import { AppError, invalidRequest } from '../../errors.js';
 import type { Logger } from '../../logger.js';
 import { createMeeting, MEETING_ID, type MeetingStore } from '../../meetings/store.js';
@@ -13,8 +13,7 @@ import { nocache } from '../middleware/nocache.js';
 import { caller, requireVideoSdkToken } from '../middleware/videosdk-auth.js';
 import { fromStore } from '../store-guard.js';
 
-export function meetingRoutes(store: MeetingStore, tokens: TokenService, logger: Logger): Router {
-  const router = Router();
+export function meetingRoutes(router: Router, store: MeetingStore, tokens: TokenService, logger: Logger): void {
   const auth = requireVideoSdkToken(tokens, store, logger);
 
   router
@@ -41,5 +40,4 @@ export function meetingRoutes(store: MeetingStore, tokens: TokenService, logger:
     })
     .all(onlyMethods('POST'));
 
-  return router;
 }

@@ -1,4 +1,4 @@
-import { Router } from 'express';
+import type { Router } from 'express';
 import type { Logger } from '../../logger.js';
 import type { MeetingStore } from '../../meetings/store.js';
 import type { Metrics } from '../../metrics.js';
@@ -6,8 +6,7 @@ import { onlyMethods } from '../middleware/methods.js';
 import { fromStore } from '../store-guard.js';
 
 /** Liveness (the process runs), readiness (the meeting store answers) and Prometheus metrics. */
-export function opsRoutes(store: MeetingStore, metrics: Metrics, logger: Logger): Router {
-  const router = Router();
+export function opsRoutes(router: Router, store: MeetingStore, metrics: Metrics, logger: Logger): void {
   router
     .route('/healthz')
     .get((_req, res) => {
@@ -27,5 +26,4 @@ export function opsRoutes(store: MeetingStore, metrics: Metrics, logger: Logger)
       res.type(metrics.contentType).send(await metrics.render());
     })
     .all(onlyMethods('GET', 'HEAD'));
-  return router;
 }

@@ -5,7 +5,7 @@
  * route verifies the caller first (401), parses its query (400), then holds the request to the
  * caller with its identity rule (403; see ../../auth/identity.ts).
  */
-import { Router } from 'express';
+import type { Router } from 'express';
 import { guard, IDENTITY_RULES, type IdentityRule } from '../../auth/identity.js';
 import type { Schema } from '../../tokens/args.js';
 import type { Issuer, TokenService } from '../../tokens/service.js';
@@ -16,8 +16,7 @@ import { requireAdminKey } from '../middleware/admin-auth.js';
 import type { CallerAccess } from '../middleware/caller-auth.js';
 import { issueFromBody, issueFromQuery } from '../respond.js';
 
-export function tokenRoutes(tokens: TokenService, adminKeyDigest: Buffer | undefined, callers?: CallerAccess): Router {
-  const router = Router();
+export function tokenRoutes(router: Router, tokens: TokenService, adminKeyDigest: Buffer | undefined, callers?: CallerAccess): void {
   const get = <S extends Schema>(path: string, issuer: Issuer<S>, rule: IdentityRule<S>) => {
     const handlers =
       callers === undefined ? [issueFromQuery(issuer)] : [callers.authenticate, issueFromQuery(issuer, guard(rule, issuer.schema, callers.policy))];
@@ -43,5 +42,4 @@ export function tokenRoutes(tokens: TokenService, adminKeyDigest: Buffer | undef
       .post(requireAdminKey(adminKeyDigest), jsonBody, issueFromBody(tokens.hmsManagement))
       .all(onlyMethods('POST'));
   }
-  return router;
 }
