@@ -2,9 +2,10 @@
  * createApp: the middleware chain and routes of the service. It never listens (see server.ts),
  * so tests drive it in-process with supertest.
  *
- * Order: helmet → request id + log → metrics → CORS → ops routes (health, readiness, metrics) →
- * rate limit → docs → token, meeting and admin routes (nocache → auth → body → validate → handler) →
- * JSON 404 → the one error handler.
+ * Order: one preamble (request id + log + metrics, helmet, CORS, no-store) → one router holding,
+ * in order, ops routes (health, readiness, metrics) → rate limit → docs (which alone allow caching)
+ * → token, meeting and admin routes (auth → body → validate → handler) → JSON 404 → the one error
+ * handler.
  */
 import express, { Router, type Express } from 'express';
 import helmet from 'helmet';
@@ -15,6 +16,7 @@ import { createTokenService, type TokenService } from './tokens/service.js';
 import { corsPolicy } from './http/middleware/cors.js';
 import { requestLog } from './http/middleware/request-log.js';
 import { compose } from './http/middleware/compose.js';
+import { nocache } from './http/middleware/nocache.js';
 import { rateLimitPolicy } from './http/middleware/rate-limit.js';
 import { errorHandler, notFound } from './http/middleware/error-handler.js';
 import { opsRoutes } from './http/routes/ops.js';
@@ -54,7 +56,7 @@ export function createApp(config: Config, deps: AppDeps = {}): Express {
   app.disable('x-powered-by');
   app.set('trust proxy', config.trustProxy);
   app.set('etag', false);
-  app.use(compose(requestLog(logger, metrics.observe), helmet(), corsPolicy(config)));
+  app.use(compose(requestLog(logger, metrics.observe), helmet(), corsPolicy(config), nocache));
 
   // Every route on one router, in order: checked as one list, not router inside router.
   const routes = Router();

@@ -4,7 +4,6 @@ import type { RequestHandler } from 'express';
 import type { Redis } from 'ioredis';
 import type { Logger } from '../../logger.js';
 import { AppError } from '../../errors.js';
-import { nocache } from './nocache.js';
 
 /** Prefix of every rate-limit counter key in Redis; the client key (its IP) follows it. */
 const REDIS_KEY_PREFIX = 'rts:rl:';
@@ -40,11 +39,8 @@ export function rateLimitPolicy(perMinute: number, deps: RateLimitDeps): Request
       warn: (error, message) => logger.warn({ err: error }, message ?? String(error)),
       error: (error, message) => logger.error({ err: error }, message ?? String(error)),
     },
-    handler(req, res, next) {
-      // The limiter runs before the routes' own nocache; a refusal must not be cached either.
-      nocache(req, res, () =>
-        next(new AppError('rate-limited', `rate limit of ${perMinute} per minute exceeded for this client; retry after the time in Retry-After`)),
-      );
+    handler(_req, _res, next) {
+      next(new AppError('rate-limited', `rate limit of ${perMinute} per minute exceeded for this client; retry after the time in Retry-After`));
     },
   });
 }

@@ -15,7 +15,6 @@ import type { TokenService } from '../../tokens/service.js';
 import { requireAdminKey } from '../middleware/admin-auth.js';
 import { jsonBody } from '../middleware/json-body.js';
 import { onlyMethods } from '../middleware/methods.js';
-import { nocache } from '../middleware/nocache.js';
 import { parseBody } from '../query.js';
 import { fromStore } from '../store-guard.js';
 
@@ -51,7 +50,6 @@ export function adminRoutes(router: Router, { store, tokens, logger, adminKeyDig
 
   router
     .route('/introspect')
-    .all(nocache)
     .post(admin, jsonBody, async (req, res) => {
       const now = tokens.clock();
       const verified = verify(parseBody(introspectSchema, req.body).token, now);
@@ -68,7 +66,6 @@ export function adminRoutes(router: Router, { store, tokens, logger, adminKeyDig
 
   router
     .route('/revoke')
-    .all(nocache)
     .post(admin, jsonBody, async (req, res) => {
       const body = parseBody(revokeSchema, req.body);
       if (body.jti === undefined && body.token === undefined) throw invalidRequest([{ field: 'jti', message: 'jti or token is required' }]);

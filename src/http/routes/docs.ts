@@ -10,6 +10,7 @@ import { dirname } from 'node:path';
 import express, { type RequestHandler, type Router } from 'express';
 import { contentSecurityPolicy } from 'helmet';
 import { onlyMethods } from '../middleware/methods.js';
+import { allowCaching } from '../middleware/nocache.js';
 
 /** openapi.yaml at the package root: three levels up from src/http/routes and dist/http/routes alike. */
 export const SPEC_FILE = new URL('../../../openapi.yaml', import.meta.url);
@@ -72,8 +73,13 @@ function assets(): RequestHandler {
     if (!isInit && !fromPackage.has(req.path)) return next();
     res.locals.metricsRoute = '/docs/:asset';
     if (req.method !== 'GET' && req.method !== 'HEAD') return wrongMethod(req, res, next);
-    if (!isInit) return files(req, res, next);
-    res.set('Cache-Control', CACHE).type('text/javascript').send(INIT_SCRIPT);
+    if (!isInit) {
+      // serve-static sets its own Cache-Control (max-age 1 h); only the preamble's no-cache must go.
+      allowCaching(res, 'public, max-age=3600');
+      return files(req, res, next);
+    }
+    allowCaching(res, CACHE);
+    res.type('text/javascript').send(INIT_SCRIPT);
   };
 }
 
@@ -86,7 +92,8 @@ export function docsRoutes(router: Router): void {
   router
     .route('/openapi.yaml')
     .get((_req, res) => {
-      res.set('Cache-Control', CACHE).type(YAML_MEDIA_TYPE).send(spec);
+      allowCaching(res, CACHE);
+      res.type(YAML_MEDIA_TYPE).send(spec);
     })
     .all(onlyMethods('GET', 'HEAD'));
   router
@@ -94,7 +101,8 @@ export function docsRoutes(router: Router): void {
     .get(pagePolicy, (req, res) => {
       // `/docs/` would resolve the page's relative URLs one level too deep.
       if (req.path.endsWith('/')) return res.redirect(301, '../docs');
-      res.set('Cache-Control', CACHE).type('html').send(PAGE);
+      allowCaching(res, CACHE);
+      res.type('html').send(PAGE);
     })
     .all(onlyMethods('GET', 'HEAD'));
   router.use('/docs', assets());

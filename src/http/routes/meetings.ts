@@ -9,7 +9,6 @@ import { createMeeting, MEETING_ID, type MeetingStore } from '../../meetings/sto
 import type { TokenService } from '../../tokens/service.js';
 import { jsonBody } from '../middleware/json-body.js';
 import { onlyMethods } from '../middleware/methods.js';
-import { nocache } from '../middleware/nocache.js';
 import { caller, requireVideoSdkToken } from '../middleware/videosdk-auth.js';
 import { fromStore } from '../store-guard.js';
 
@@ -18,7 +17,6 @@ export function meetingRoutes(router: Router, store: MeetingStore, tokens: Token
 
   router
     .route('/create-meeting')
-    .all(nocache)
     .post(auth, jsonBody, async (_req, res) => {
       const { participantId, apikey } = caller(res);
       const meeting = await fromStore(logger, () => createMeeting(store, participantId ?? apikey, tokens.clock()));
@@ -28,7 +26,6 @@ export function meetingRoutes(router: Router, store: MeetingStore, tokens: Token
 
   router
     .route('/validate-meeting/:meetingId')
-    .all(nocache)
     .post(auth, jsonBody, async (req, res) => {
       const id = req.params.meetingId!;
       if (!MEETING_ID.test(id)) {

@@ -9,7 +9,6 @@ import type { Router } from 'express';
 import { guard, IDENTITY_RULES, type IdentityRule } from '../../auth/identity.js';
 import type { Schema } from '../../tokens/args.js';
 import type { Issuer, TokenService } from '../../tokens/service.js';
-import { nocache } from '../middleware/nocache.js';
 import { onlyMethods } from '../middleware/methods.js';
 import { jsonBody } from '../middleware/json-body.js';
 import { requireAdminKey } from '../middleware/admin-auth.js';
@@ -22,7 +21,6 @@ export function tokenRoutes(router: Router, tokens: TokenService, adminKeyDigest
       callers === undefined ? [issueFromQuery(issuer)] : [callers.authenticate, issueFromQuery(issuer, guard(rule, issuer.schema, callers.policy))];
     router
       .route(path)
-      .all(nocache)
       .get(...handlers)
       .all(onlyMethods('GET', 'HEAD'));
   };
@@ -38,7 +36,6 @@ export function tokenRoutes(router: Router, tokens: TokenService, adminKeyDigest
   if (adminKeyDigest !== undefined) {
     router
       .route('/hms/management-token')
-      .all(nocache)
       .post(requireAdminKey(adminKeyDigest), jsonBody, issueFromBody(tokens.hmsManagement))
       .all(onlyMethods('POST'));
   }
