@@ -2,13 +2,13 @@
  * createApp: the middleware chain and routes of the service. It never listens (see server.ts),
  * so tests drive it in-process with supertest.
  *
- * Order: one preamble (request id + log + metrics, helmet, CORS, no-store) → one router holding,
- * in order, ops routes (health, readiness, metrics) → rate limit → docs (which alone allow caching)
- * → token, meeting and admin routes (auth → body → validate → handler) → JSON 404 → the one error
- * handler.
+ * Order: one preamble (request id + log + metrics, API security headers, CORS, no-store) → one router holding
+ * the rate limit (which skips the probes) → token routes (auth → validate → handler) → meeting and
+ * admin routes (auth → body → validate → handler) → docs (which alone allow caching) → probes
+ * (/healthz, /readyz, /metrics) → JSON 404 → the one error handler.
  */
 import express, { Router, type Express } from 'express';
-import helmet from 'helmet';
+import { apiSecurityHeaders } from './http/middleware/security-headers.js';
 import type { Redis } from 'ioredis';
 import type { Config } from './config.js';
 import { createLogger, type Logger } from './logger.js';
@@ -56,18 +56,19 @@ export function createApp(config: Config, deps: AppDeps = {}): Express {
   app.disable('x-powered-by');
   app.set('trust proxy', config.trustProxy);
   app.set('etag', false);
-  app.use(compose(requestLog(logger, metrics.observe), helmet(), corsPolicy(config), nocache));
+  app.use(compose(requestLog(logger, metrics.observe), apiSecurityHeaders, corsPolicy(config), nocache));
 
-  // Every route on one router, in order: checked as one list, not router inside router.
+  // Every route on one router, checked as one list (not router inside router), the most requested
+  // first: the token routes, then meetings, admin, docs and the probes.
   const routes = Router();
-  opsRoutes(routes, store, metrics, logger);
   const limiter = rateLimitPolicy(config.rateLimitPerMinute, { redis: deps.redis, logger });
   if (limiter) routes.use(limiter);
-  docsRoutes(routes);
   // Built once: under CLIENT_AUTH=jwt with a JWKS URL this holds the one cached key set.
   tokenRoutes(routes, tokens, config.adminKeyDigest, callerAccess(config, logger, { clock: tokens.clock, jwks: deps.jwks }));
   meetingRoutes(routes, store, tokens, logger);
   adminRoutes(routes, { store, tokens, logger, adminKeyDigest: config.adminKeyDigest, maxTtl: config.ttl.max });
+  docsRoutes(routes);
+  opsRoutes(routes, store, metrics, logger);
   app.use(routes);
   app.use(notFound);
   app.use(errorHandler(logger));

@@ -20,10 +20,17 @@ describe('the middleware chain', () => {
     expect(res.body).toEqual({ status: 'ok' });
   });
 
-  it('when any route answers, then helmet headers are set and X-Powered-By is not', async () => {
-    const res = await request(testApp()).get('/healthz');
+  it('when an API route answers, then the API security headers are set, document-only ones and X-Powered-By are not', async () => {
+    const res = await request(testApp()).get('/get-token');
+    expect(res.headers['content-security-policy']).toBe("default-src 'none';frame-ancestors 'none'");
     expect(res.headers['x-content-type-options']).toBe('nosniff');
-    expect(res.headers['content-security-policy']).toContain("default-src 'self'");
+    expect(res.headers['x-frame-options']).toBe('DENY');
+    expect(res.headers['strict-transport-security']).toMatch(/^max-age=\d+/);
+    expect(res.headers['referrer-policy']).toBe('no-referrer');
+    expect(res.headers['cross-origin-resource-policy']).toBe('same-origin');
+    for (const documentOnly of ['cross-origin-opener-policy', 'origin-agent-cluster', 'x-dns-prefetch-control', 'x-download-options', 'x-permitted-cross-domain-policies', 'x-xss-protection']) {
+      expect(res.headers[documentOnly], documentOnly).toBeUndefined();
+    }
     expect(res.headers['x-powered-by']).toBeUndefined();
   });
 

@@ -24,6 +24,9 @@ export interface RateLimitDeps {
  * Express's `req.ip`, so X-Forwarded-For counts only from proxies TRUST_PROXY trusts. A refused
  * request is a 429 problem+json with `Retry-After` and the standard `RateLimit` headers.
  */
+/** Health, readiness and metrics: never rate limited. */
+export const UNLIMITED_PATHS: ReadonlySet<string> = new Set(['/healthz', '/readyz', '/metrics']);
+
 export function rateLimitPolicy(perMinute: number, deps: RateLimitDeps): RequestHandler | undefined {
   if (perMinute === 0) return undefined;
   const { redis, logger } = deps;
@@ -32,6 +35,9 @@ export function rateLimitPolicy(perMinute: number, deps: RateLimitDeps): Request
     limit: perMinute,
     standardHeaders: 'draft-8',
     legacyHeaders: false,
+    // Probes must keep answering however busy a client is: a load balancer or scraper that got a
+    // 429 would take the instance out or lose its metrics.
+    skip: (req) => UNLIMITED_PATHS.has(req.path),
     ...(redis === undefined ? {} : { store: new SharedStore(redis, logger) }),
     // express-rate-limit's configuration checks (e.g. X-Forwarded-For arriving while TRUST_PROXY
     // is unset) each report once, to our log instead of the console.

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Request, RequestHandler, Response } from 'express';
-import type { Logger } from '../../logger.js';
+import { pino } from 'pino';
+import { LOG_BASE, type Logger } from '../../logger.js';
 
 // An incoming X-Request-Id is kept only when it is short and plain, so it cannot forge log lines.
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
@@ -16,6 +17,10 @@ const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
  * per-request child logger was the largest single cost of the whole middleware chain.
  */
 export function requestLog(logger: Logger, onDone?: (req: Request, res: Response, seconds: number) => void): RequestHandler {
+  // Request lines are built below from method, url, address and status only: nothing a redaction
+  // path could match. Written by an unredacted logger on the same stream, they skip the redaction
+  // pass that took 2.5 µs of a 3.5 µs log call; the app's own logger keeps redacting everything else.
+  const lines = pino({ level: logger.level, base: LOG_BASE }, (logger as unknown as Record<symbol, pino.DestinationStream>)[pino.symbols.streamSym]);
   return (req, res, next) => {
     const started = performance.now();
     const incoming = req.headers['x-request-id'];
@@ -30,9 +35,9 @@ export function requestLog(logger: Logger, onDone?: (req: Request, res: Response
         res: { statusCode: res.statusCode },
         responseTime: Math.round(elapsed),
       };
-      if (!res.writableFinished) logger.info(record, 'request aborted');
+      if (!res.writableFinished) lines.info(record, 'request aborted');
       else if (res.statusCode >= 500) logger.error({ ...record, err: res.locals.error }, 'request errored');
-      else logger.info(record, 'request completed');
+      else lines.info(record, 'request completed');
     });
     next();
   };

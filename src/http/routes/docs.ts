@@ -8,9 +8,9 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname } from 'node:path';
 import express, { type RequestHandler, type Router } from 'express';
-import { contentSecurityPolicy } from 'helmet';
 import { onlyMethods } from '../middleware/methods.js';
 import { allowCaching } from '../middleware/nocache.js';
+import { documentSecurityHeaders } from '../middleware/security-headers.js';
 
 /** openapi.yaml at the package root: three levels up from src/http/routes and dist/http/routes alike. */
 export const SPEC_FILE = new URL('../../../openapi.yaml', import.meta.url);
@@ -57,12 +57,6 @@ const PAGE = `<!doctype html>
 </html>
 `;
 
-// helmet's default policy, less `upgrade-insecure-requests`: on a plain-HTTP deployment reached by
-// name or LAN address (offline installs) the browser would fetch the page's own scripts and the
-// spec over HTTPS from a port that speaks HTTP, and the page would stay blank. The directive adds
-// nothing for a page that was itself loaded over HTTP; over HTTPS the relative URLs are HTTPS anyway.
-const pagePolicy = contentSecurityPolicy({ directives: { upgradeInsecureRequests: null } });
-
 /** The files under /docs/: the ones the page loads, and nothing else from swagger-ui-dist. */
 function assets(): RequestHandler {
   const files = express.static(SWAGGER_UI_DIR, { index: false, maxAge: '1h' });
@@ -98,7 +92,7 @@ export function docsRoutes(router: Router): void {
     .all(onlyMethods('GET', 'HEAD'));
   router
     .route('/docs')
-    .get(pagePolicy, (req, res) => {
+    .get(documentSecurityHeaders, (req, res) => {
       // `/docs/` would resolve the page's relative URLs one level too deep.
       if (req.path.endsWith('/')) return res.redirect(301, '../docs');
       allowCaching(res, CACHE);
