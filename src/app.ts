@@ -2,12 +2,12 @@
  * createApp: the middleware chain and routes of the service. It never listens (see server.ts),
  * so tests drive it in-process with supertest.
  *
- * Order: one preamble (request id + log + metrics, API security headers, CORS, no-store) → one router holding
- * the rate limit (which skips the probes) → token routes (auth → validate → handler) → meeting and
- * admin routes (auth → body → validate → handler) → docs (which alone allow caching) → probes
- * (/healthz, /readyz, /metrics) → JSON 404 → the one error handler.
+ * Order: one preamble (request id + log + metrics, API security headers, CORS, no-store), then
+ * the app's own router: the rate limit (which skips the probes) → token routes (auth → validate →
+ * handler) → meeting and admin routes (auth → body → validate → handler) → docs (which alone allow
+ * caching) → probes (/healthz, /readyz, /metrics) → JSON 404 → the one error handler.
  */
-import express, { Router, type Express } from 'express';
+import express, { type Express } from 'express';
 import { apiSecurityHeaders } from './http/middleware/security-headers.js';
 import type { Redis } from 'ioredis';
 import type { Config } from './config.js';
@@ -58,9 +58,9 @@ export function createApp(config: Config, deps: AppDeps = {}): Express {
   app.set('etag', false);
   app.use(compose(requestLog(logger, metrics.observe), apiSecurityHeaders, corsPolicy(config), nocache));
 
-  // Every route on one router, checked as one list (not router inside router), the most requested
-  // first: the token routes, then meetings, admin, docs and the probes.
-  const routes = Router();
+  // Every route on the app's own router, checked as one list (no router inside a router), the most
+  // requested first: the token routes, then meetings, admin, docs and the probes.
+  const routes = app.router;
   const limiter = rateLimitPolicy(config.rateLimitPerMinute, { redis: deps.redis, logger });
   if (limiter) routes.use(limiter);
   // Built once: under CLIENT_AUTH=jwt with a JWKS URL this holds the one cached key set.
@@ -69,7 +69,6 @@ export function createApp(config: Config, deps: AppDeps = {}): Express {
   adminRoutes(routes, { store, tokens, logger, adminKeyDigest: config.adminKeyDigest, maxTtl: config.ttl.max });
   docsRoutes(routes);
   opsRoutes(routes, store, metrics, logger);
-  app.use(routes);
   app.use(notFound);
   app.use(errorHandler(logger));
   return app;

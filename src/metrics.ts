@@ -43,15 +43,25 @@ export function createMetrics(): Metrics {
   });
   const tokens = new Counter({ name: 'tokens_issued_total', help: 'Tokens issued, by provider and kind.', labelNames: ['provider', 'kind'] as const, registers: [registry] });
 
+  // Label children are looked up once per label set, not hashed from an object on every request.
+  const seriesByKey = new Map<string, { count: { inc(): void }; time: { observe(value: number): void } }>();
+
   return {
     observe(req, res, seconds) {
       // Matched routes label by template (a handler outside the router may name one in
       // res.locals.metricsRoute); anything else (404s, probes for random paths) shares one label.
       const route =
         req.route?.path === undefined ? ((res.locals.metricsRoute as string | undefined) ?? 'unmatched') : `${req.baseUrl}${String(req.route.path)}`;
-      const labels = { method: req.method, route, status: String(res.statusCode) };
-      requests.inc(labels);
-      duration.observe(labels, seconds);
+      const key = `${req.method} ${route} ${res.statusCode}`;
+      let series = seriesByKey.get(key);
+      if (series === undefined) {
+        // The label set is bounded (methods × route templates × statuses), so this map is too.
+        const labels = { method: req.method, route, status: String(res.statusCode) };
+        series = { count: requests.labels(labels), time: duration.labels(labels) };
+        seriesByKey.set(key, series);
+      }
+      series.count.inc();
+      series.time.observe(seconds);
     },
     tokenIssued: (kind) => tokens.inc({ provider: kind.provider, kind: kind.kind }),
     async render() {

@@ -14,14 +14,19 @@ const OPTIONS: CorsOptions = {
  * browser blocks the response, and the request goes on as if it had no Origin.
  */
 export function corsPolicy(config: Pick<Config, 'corsOrigins'>): RequestHandler {
-  if (config.corsOrigins === '*') return cors({ ...OPTIONS, origin: '*' });
-  const allowed = new Set(config.corsOrigins);
-  const handler = cors((req, callback) => {
-    callback(null, allowed.has(req.headers.origin ?? '') ? { ...OPTIONS, origin: true } : { origin: false });
-  });
+  const allowed = config.corsOrigins === '*' ? undefined : new Set(config.corsOrigins);
+  const handler =
+    allowed === undefined
+      ? cors({ ...OPTIONS, origin: '*' })
+      : cors((req, callback) => {
+          callback(null, allowed.has(req.headers.origin ?? '') ? { ...OPTIONS, origin: true } : { origin: false });
+        });
   return (req, res, next) => {
-    // The answer depends on Origin even when it is refused: caches must keep them apart.
-    res.vary('Origin');
+    // The answer depends on Origin, even when it is refused or absent: caches must keep them apart.
+    res.setHeader('Vary', 'Origin');
+    // Only browsers send Origin, and only they read CORS headers: a server-to-server call (most of
+    // a token server's traffic) skips the CORS work and two headers it would ignore.
+    if (req.headers.origin === undefined) return next();
     handler(req, res, next);
   };
 }
