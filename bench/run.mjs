@@ -15,11 +15,12 @@ import { machineInfo, medians, render } from './report.mjs';
 import { dropSchemas, sampleIds, seedPostgres, seedSqlite } from './seed.mjs';
 import { CREDENTIALS, loadSettings, TARGETS, TOKEN_ROUTES } from './settings.mjs';
 import { soak } from './soak.mjs';
-import { killAll, startTarget } from './targets.mjs';
+import { killAll, startTarget, pinRunner, PINNED } from './targets.mjs';
 
 const settings = loadSettings();
+pinRunner();
 const startedAt = Date.now();
-const machine = machineInfo();
+const machine = machineInfo(PINNED);
 const tmp = mkdtempSync(join(tmpdir(), 'rtc-bench-'));
 const schemas = [];
 const say = (line) => process.stderr.write(`bench: ${line}\n`);

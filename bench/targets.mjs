@@ -4,7 +4,8 @@
  * runner exits for any reason; a preloaded guard makes each child exit when the runner's end of
  * its stdin pipe closes, so even a runner killed with SIGKILL leaves nothing behind.
  */
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
+import { availableParallelism } from 'node:os';
 import { closeSync, openSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
@@ -12,6 +13,23 @@ import { CREDENTIALS, REPO_ROOT } from './settings.mjs';
 
 const READY_TIMEOUT_MS = 15_000;
 const STOP_TIMEOUT_MS = 12_000;
+// The service starts as the container does: the node flags of the Dockerfile's CMD.
+const SERVICE_NODE_FLAGS = (() => {
+  const cmd = readFileSync(join(REPO_ROOT, 'Dockerfile'), 'utf8').match(/^CMD\s+(\[.*\])\s*$/m);
+  if (!cmd) throw new Error('Dockerfile has no exec-form CMD to start the service with');
+  return JSON.parse(cmd[1]).filter((arg) => arg.startsWith('--'));
+})();
+
+/**
+ * On a 2-core machine the load generator and the server otherwise take turns on both cores and
+ * the comparison mostly measures who won the scheduler: each server is pinned to core 0, the
+ * runner (the load) to core 1. BENCH_PIN=0 turns it off; it is off where taskset is missing.
+ */
+export const PINNED = process.env.BENCH_PIN !== '0' && availableParallelism() >= 2 && spawnSync('taskset', ['-V']).status === 0;
+export function pinRunner() {
+  if (PINNED) spawnSync('taskset', ['-p', '-c', '1', String(process.pid)]);
+}
+
 const SCRIPTS = {
   service: join(REPO_ROOT, 'dist', 'server.js'),
   express: join(REPO_ROOT, 'bench', 'bare-express.js'),
@@ -66,7 +84,9 @@ export async function startTarget(kind, { databaseUrl, cwd, logFile, nodeArgs = 
     ...CREDENTIALS,
   };
   // cwd is the run's temp dir, so the `.env` the service reads from its working directory is never a developer's.
-  const child = spawn(process.execPath, [...nodeArgs, '--import', GUARD, SCRIPTS[kind]], { cwd, env, stdio: ['pipe', out, out] });
+  const flags = kind === 'service' ? SERVICE_NODE_FLAGS : [];
+  const child = spawn(process.execPath, [...flags, ...nodeArgs, '--import', GUARD, SCRIPTS[kind]], { cwd, env, stdio: ['pipe', out, out] });
+  if (PINNED) spawnSync('taskset', ['-p', '-c', '0', String(child.pid)]);
   closeSync(out);
   live.add(child);
   const exited = new Promise((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
