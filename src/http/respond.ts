@@ -6,9 +6,18 @@ import type { Issuer } from '../tokens/service.js';
 import { callerOf } from './middleware/caller-auth.js';
 import { parseBody, parseQuery } from './query.js';
 
-/** The body of every token response. */
+/**
+ * The body of every token response, `{ token, expiresAt }`. Written directly rather than through
+ * Express's res.json/res.send, whose charset parsing and ETag/freshness checks serve nothing for
+ * an uncacheable two-field body on the hottest path (HEAD is still answered without a body: Node
+ * drops it).
+ */
 export function sendToken(res: Response, issued: IssuedToken): void {
-  res.json({ token: issued.token, expiresAt: issued.expiresAt.toISOString() });
+  const body = `{"token":${JSON.stringify(issued.token)},"expiresAt":"${issued.expiresAt.toISOString()}"}`;
+  res.statusCode = 200;
+  res.setHeader('Content-Type', 'application/json; charset=utf-8');
+  res.setHeader('Content-Length', Buffer.byteLength(body));
+  res.end(body);
 }
 
 /**
