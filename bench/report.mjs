@@ -7,6 +7,7 @@ import { cpus, loadavg, totalmem } from 'node:os';
 import { createRequire } from 'node:module';
 import { median } from './load.mjs';
 import { TARGETS, THRESHOLDS } from './settings.mjs';
+import { NODE_FLAGS } from './targets.mjs';
 
 const require = createRequire(import.meta.url);
 
@@ -127,7 +128,7 @@ ${new Date().toISOString()} · ${settings.quick ? '**--quick smoke run: numbers 
 
 **Settings:** ${settings.connections} connections, warm-up ${settings.warmup} s (not measured) then ${settings.duration} s measured, ${settings.rounds} round(s) per route, targets alternating with the order rotated each round; figures are medians across rounds.
 
-**Targets:** (1) the service, \`node dist/server.js\` with NODE_ENV=production, LOG_LEVEL=info and its whole middleware chain, logging to ${logNote}; (2) a bare Express 5 route and (3) a bare node:http route (bench/bare-express.js, bench/bare-http.js), issuing the same token with the same builder, credentials and store from dist/. **Rate limiting is off in (1)** (RATE_LIMIT_PER_MINUTE=0): the load comes from one client IP, which any per-IP limit would throttle. The bare routes skip helmet, the request id and request log, metrics, CORS, nocache headers, rate limiting, 405/OPTIONS handling, the service's query parsing and validation beyond the builder's own argument checks, the JSON body parser and the problem+json error handler; the meeting routes keep the service's VideoSDK token check (signature, revocation lookup in the store, roles). Peak RSS is each process's VmHWM after its route's rounds (all three start fresh per route).
+**Targets:** (1) the service, \`node dist/server.js\` with NODE_ENV=production, LOG_LEVEL=info and its whole middleware chain, logging to ${logNote}; (2) a bare Express 5 route and (3) a bare node:http route (bench/bare-express.js, bench/bare-http.js), issuing the same token with the same builder, credentials and store from dist/. **Rate limiting is off in (1)** (RATE_LIMIT_PER_MINUTE=0): the load comes from one client IP, which any per-IP limit would throttle. The bare routes skip helmet, the request id and request log, metrics, CORS, nocache headers, rate limiting, 405/OPTIONS handling, the service's query parsing and validation beyond the builder's own argument checks, the JSON body parser and the problem+json error handler; the meeting routes keep the service's VideoSDK token check (signature, revocation lookup in the store, roles). All three run with the node flags of the Dockerfile's CMD (${NODE_FLAGS.map((f) => `\`${f}\``).join(' ')}). Peak RSS is each process's VmHWM after its route's rounds (all three start fresh per route).
 
 ## Token and meeting routes
 

@@ -13,8 +13,9 @@ import { CREDENTIALS, REPO_ROOT } from './settings.mjs';
 
 const READY_TIMEOUT_MS = 15_000;
 const STOP_TIMEOUT_MS = 12_000;
-// The service starts as the container does: the node flags of the Dockerfile's CMD.
-const SERVICE_NODE_FLAGS = (() => {
+// Every target starts with the node flags of the Dockerfile's CMD, as the container runs the
+// service: the comparison then measures the HTTP layers, not V8 settings one side lacks.
+export const NODE_FLAGS = (() => {
   const cmd = readFileSync(join(REPO_ROOT, 'Dockerfile'), 'utf8').match(/^CMD\s+(\[.*\])\s*$/m);
   if (!cmd) throw new Error('Dockerfile has no exec-form CMD to start the service with');
   return JSON.parse(cmd[1]).filter((arg) => arg.startsWith('--'));
@@ -84,8 +85,7 @@ export async function startTarget(kind, { databaseUrl, cwd, logFile, nodeArgs = 
     ...CREDENTIALS,
   };
   // cwd is the run's temp dir, so the `.env` the service reads from its working directory is never a developer's.
-  const flags = kind === 'service' ? SERVICE_NODE_FLAGS : [];
-  const child = spawn(process.execPath, [...flags, ...nodeArgs, '--import', GUARD, SCRIPTS[kind]], { cwd, env, stdio: ['pipe', out, out] });
+  const child = spawn(process.execPath, [...NODE_FLAGS, ...nodeArgs, '--import', GUARD, SCRIPTS[kind]], { cwd, env, stdio: ['pipe', out, out] });
   if (PINNED) spawnSync('taskset', ['-p', '-c', '0', String(child.pid)]);
   closeSync(out);
   live.add(child);
