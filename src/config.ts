@@ -51,6 +51,12 @@ export interface Config {
   readonly trustProxy: boolean | number | readonly string[];
   /** How long shutdown waits for in-flight requests before closing their connections. */
   readonly shutdownTimeoutMs: number;
+  /** A client must send a request's headers within this long, or gets a 408 and a closed connection. */
+  readonly headersTimeoutMs: number;
+  /** A client must send a whole request (headers and body) within this long; at least headersTimeoutMs. */
+  readonly requestTimeoutMs: number;
+  /** How long an idle keep-alive connection is kept open after its last response. */
+  readonly keepAliveTimeoutMs: number;
   /** Worker processes serving the port (node:cluster); 1 serves from this process. */
   readonly webConcurrency: number;
   /** True when no credentials were set and development ones were generated for this process. */
@@ -135,6 +141,15 @@ export function loadConfig(env: Env): Config {
   if (redisUrl !== undefined && !/^rediss?:\/\/.+/.test(redisUrl)) problems.push('REDIS_URL must be redis://… or rediss://…');
   const trustProxy = parseTrustProxy(get('TRUST_PROXY'), problems);
   const shutdownTimeoutMs = int('SHUTDOWN_TIMEOUT_MS', 0, 600_000, 10_000);
+  // Slow or stalled clients are cut off instead of holding sockets open; 0 (Node's "never") is refused.
+  const timeoutProblems = problems.length;
+  const headersTimeoutMs = int('HEADERS_TIMEOUT_MS', 100, 600_000, 10_000);
+  const requestTimeoutMs = int('REQUEST_TIMEOUT_MS', 100, 600_000, 30_000);
+  const keepAliveTimeoutMs = int('KEEP_ALIVE_TIMEOUT_MS', 100, 600_000, 5_000);
+  // Node refuses a headers timeout longer than the request timeout; compared only once both are valid.
+  if (problems.length === timeoutProblems && requestTimeoutMs < headersTimeoutMs) {
+    problems.push(`REQUEST_TIMEOUT_MS (${requestTimeoutMs}) must be at least HEADERS_TIMEOUT_MS (${headersTimeoutMs}): the whole request includes its headers`);
+  }
   const webConcurrency = int('WEB_CONCURRENCY', 1, 64, 1);
   const databaseUrl = get('DATABASE_URL') ?? 'sqlite:./data/meetings.db';
   if (storeKind(databaseUrl) === undefined) problems.push('DATABASE_URL must be sqlite:<path>, postgres://… or memory:');
@@ -176,6 +191,9 @@ export function loadConfig(env: Env): Config {
     ...(redisUrl === undefined ? {} : { redisUrl }),
     trustProxy,
     shutdownTimeoutMs,
+    headersTimeoutMs,
+    requestTimeoutMs,
+    keepAliveTimeoutMs,
     webConcurrency,
     devCredentials,
     clientAuth,

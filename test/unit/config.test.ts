@@ -189,3 +189,49 @@ describe('loadConfig: callers of the token routes', () => {
     expect(problemsOf({ CLIENT_AUTH: 'api-key', CLIENT_API_KEYS: 'long-enough-client-key', ROLE_POLICY: 'claims' })).toHaveLength(1);
   });
 });
+
+describe('loadConfig: slow-client timeouts', () => {
+  it('when none is set, then headers must arrive within 10 s, a whole request within 30 s, and idle keep-alive connections close after 5 s', () => {
+    expect(loadConfig({ NODE_ENV: 'production' })).toMatchObject({ headersTimeoutMs: 10_000, requestTimeoutMs: 30_000, keepAliveTimeoutMs: 5_000 });
+  });
+
+  it('when HEADERS_TIMEOUT_MS, REQUEST_TIMEOUT_MS and KEEP_ALIVE_TIMEOUT_MS are set, then they are kept in milliseconds', () => {
+    const config = loadConfig({ HEADERS_TIMEOUT_MS: '1000', REQUEST_TIMEOUT_MS: ' 2000 ', KEEP_ALIVE_TIMEOUT_MS: '65000' });
+    expect(config).toMatchObject({ headersTimeoutMs: 1000, requestTimeoutMs: 2000, keepAliveTimeoutMs: 65_000 });
+    // Equal is allowed: the whole request then has no time beyond its headers.
+    expect(loadConfig({ HEADERS_TIMEOUT_MS: '5000', REQUEST_TIMEOUT_MS: '5000' })).toMatchObject({ headersTimeoutMs: 5000, requestTimeoutMs: 5000 });
+    expect(loadConfig({ HEADERS_TIMEOUT_MS: '100', REQUEST_TIMEOUT_MS: '600000', KEEP_ALIVE_TIMEOUT_MS: '100' })).toMatchObject({
+      headersTimeoutMs: 100,
+      requestTimeoutMs: 600_000,
+      keepAliveTimeoutMs: 100,
+    });
+  });
+
+  it.each([
+    ['HEADERS_TIMEOUT_MS', '0'],
+    ['HEADERS_TIMEOUT_MS', '99'],
+    ['REQUEST_TIMEOUT_MS', '600001'],
+    ['KEEP_ALIVE_TIMEOUT_MS', '0'],
+    ['KEEP_ALIVE_TIMEOUT_MS', '5s'],
+    ['REQUEST_TIMEOUT_MS', '1e4'],
+    ['HEADERS_TIMEOUT_MS', '-1'],
+  ])('when %s=%s (0 would mean never; units and signs are not accepted), then the variable is named with its range', (name, value) => {
+    expect(problemsOf({ [name]: value })).toEqual([`${name} must be a whole number from 100 to 600000 (got "${value}")`]);
+  });
+
+  it('when REQUEST_TIMEOUT_MS is shorter than HEADERS_TIMEOUT_MS, then the configuration is refused with both values named', () => {
+    expect(problemsOf({ HEADERS_TIMEOUT_MS: '20000', REQUEST_TIMEOUT_MS: '15000' })).toEqual([
+      'REQUEST_TIMEOUT_MS (15000) must be at least HEADERS_TIMEOUT_MS (20000): the whole request includes its headers',
+    ]);
+    // Against a default: raising the headers timeout alone past the 30 s request default is refused too.
+    expect(problemsOf({ HEADERS_TIMEOUT_MS: '45000' })).toEqual([
+      'REQUEST_TIMEOUT_MS (30000) must be at least HEADERS_TIMEOUT_MS (45000): the whole request includes its headers',
+    ]);
+  });
+
+  it('when a timeout is out of range, then the comparison is not reported on top of the range problem', () => {
+    expect(problemsOf({ HEADERS_TIMEOUT_MS: '45000', REQUEST_TIMEOUT_MS: 'soon' })).toEqual([
+      'REQUEST_TIMEOUT_MS must be a whole number from 100 to 600000 (got "soon")',
+    ]);
+  });
+});
