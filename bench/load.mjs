@@ -64,6 +64,10 @@ function summarize(result) {
     total: result.requests.total,
     duration: result.duration,
     bad: result.errors + result.timeouts + result.non2xx,
+    errors: result.errors,
+    timeouts: result.timeouts,
+    /** Responses by HTTP status: { "200": n, … }. */
+    statusCodes: Object.fromEntries(Object.entries(result.statusCodeStats ?? {}).map(([code, { count }]) => [code, count])),
   };
 }
 
