@@ -16,6 +16,7 @@ import { createTokenService, type TokenService } from './tokens/service.js';
 import { corsPolicy } from './http/middleware/cors.js';
 import { requestLog } from './http/middleware/request-log.js';
 import { compose } from './http/middleware/compose.js';
+import { parseQueryString } from './http/query.js';
 import { nocache } from './http/middleware/nocache.js';
 import { rateLimitPolicy } from './http/middleware/rate-limit.js';
 import { errorHandler, notFound } from './http/middleware/error-handler.js';
@@ -56,6 +57,7 @@ export function createApp(config: Config, deps: AppDeps = {}): Express {
   app.disable('x-powered-by');
   app.set('trust proxy', config.trustProxy);
   app.set('etag', false);
+  app.set('query parser', parseQueryString);
   app.use(compose(requestLog(logger, metrics.observe), apiSecurityHeaders, corsPolicy(config), nocache));
 
   // Every route on the app's own router, checked as one list (no router inside a router), the most

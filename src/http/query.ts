@@ -3,8 +3,35 @@
  * schemas, collecting every bad field into one 400. Handlers never touch `req.query` or
  * `req.body` themselves.
  */
+import { isUtf8 } from 'node:buffer';
+import querystring, { type ParsedUrlQuery } from 'node:querystring';
 import { isArgumentError, requiredMessage, type Schema, type Values } from '../tokens/args.js';
 import { AppError, invalidRequest, type FieldProblem } from '../errors.js';
+
+/**
+ * Decodes one query-string key or value as node:querystring does (a stray `%` stays literal), except
+ * that percent-encoded bytes which are not UTF-8 (`%E9`, `%ED%A0%80`) are not replaced with U+FFFD:
+ * each byte becomes a lone surrogate, so the value is not well-formed text and every argument rule
+ * refuses it, naming the argument, instead of minting a token for a value the client never sent.
+ */
+function decodeComponent(text: string): string {
+  if (!text.includes('%')) return text;
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    // A stray '%' or bytes that are not UTF-8: the bytes the escapes spell, the rest as it is.
+    const runs = Array.from(text.matchAll(/(?:%[0-9a-fA-F]{2})+|[^%]+|%/g), ([run]) =>
+      run.length > 1 && run.startsWith('%') ? Buffer.from(run.replaceAll('%', ''), 'hex') : Buffer.from(run, 'utf8'),
+    );
+    const bytes = Buffer.concat(runs);
+    return isUtf8(bytes) ? bytes.toString('utf8') : Array.from(bytes, (byte) => String.fromCharCode(0xdc00 | byte)).join('');
+  }
+}
+
+/** Express's "query parser": node:querystring, as Express's default "simple" parser, with {@link decodeComponent}. */
+export function parseQueryString(text: string): ParsedUrlQuery {
+  return querystring.parse(text, '&', '=', { decodeURIComponent: decodeComponent });
+}
 
 type Reader = (name: string, raw: unknown, errors: FieldProblem[]) => unknown;
 

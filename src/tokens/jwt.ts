@@ -103,7 +103,13 @@ export function verifyHs256(
   options: { now: Date; ignoreExpiration?: boolean; invalidMessage: string },
 ): Record<string, unknown> {
   const candidates = [keys.current, ...(keys.previous ? [keys.previous] : [])];
-  const kid = jwt.decode(token, { complete: true })?.header.kid;
+  let kid: unknown;
+  try {
+    kid = jwt.decode(token, { complete: true })?.header.kid;
+  } catch {
+    // jws parses the payload of a `"typ":"JWT"` header with a bare JSON.parse: not JSON, not a token.
+    throw new InvalidTokenError(options.invalidMessage);
+  }
   const named = candidates.find((key) => keyId(key) === kid);
   let expired = false;
   for (const key of named ? [named] : candidates) {

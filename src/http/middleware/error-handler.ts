@@ -10,7 +10,11 @@ export const notFound: RequestHandler = (req, _res, next) => {
 };
 
 // body-parser and Express raise plain errors tagged with `type` or `status`; map the ones a client causes.
-function fromFrameworkError(error: { type?: string; status?: number; expose?: boolean; message?: string }): AppError | undefined {
+function fromFrameworkError(error: { type?: string; status?: number; expose?: boolean; message?: string; code?: unknown; errno?: unknown }): AppError | undefined {
+  // A body that does not decompress as its Content-Encoding says: zlib's own error, tagged 400.
+  if (error.status === 400 && error.type === undefined && typeof error.code === 'string' && typeof error.errno === 'number') {
+    return new AppError('malformed-json', 'the request body does not decompress as its Content-Encoding says');
+  }
   switch (error.type) {
     case 'entity.parse.failed':
       return new AppError('malformed-json', 'the request body is not valid JSON');

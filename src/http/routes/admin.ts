@@ -18,6 +18,9 @@ import { onlyMethods } from '../middleware/methods.js';
 import { parseBody } from '../query.js';
 import { fromStore } from '../store-guard.js';
 
+/** The latest end a revocation is stored with: 9999-12-31T23:59:59Z, which every store can hold. */
+const LAST_REVOCATION_MS = Date.UTC(9999, 11, 31, 23, 59, 59);
+
 /** Longest token accepted in a body; this server's tokens are well under 1 KB. */
 const MAX_TOKEN_BYTES = 4096;
 const token = text({ maxBytes: MAX_TOKEN_BYTES });
@@ -88,7 +91,10 @@ export function adminRoutes(router: Router, { store, tokens, logger, adminKeyDig
         }
         jti = claimed;
         // Verifiers accept a token up to the clock tolerance past its exp: deny it that long too.
-        until = new Date((verified.claims.exp + CLOCK_TOLERANCE_SECONDS) * 1000);
+        // A token of ours whose exp no Date can hold (only a holder of our secret could sign one) is
+        // denied until the end of year 9999 rather than failing on an invalid date.
+        const ms = (verified.claims.exp + CLOCK_TOLERANCE_SECONDS) * 1000;
+        until = Number.isFinite(ms) && ms < LAST_REVOCATION_MS ? new Date(ms) : new Date(LAST_REVOCATION_MS);
       }
       // An expired token is refused everywhere already: nothing to store.
       if (until > now) until = await fromStore(logger, () => store.revoke(jti, until));
