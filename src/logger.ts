@@ -24,14 +24,37 @@ export const REDACT_PATHS = [
 /** The fields every log line carries. */
 export const LOG_BASE = { service: 'rtc-token-server' };
 
+/**
+ * How the stdout writer drains: after each write completes it writes what queued meanwhile, up to
+ * `maxWrite`. A saturated event loop completes about one write per turn while 64 busy connections
+ * log ~17 KB per turn, so sonic-boom's 16 KB default let the queue grow without end (8 MB of
+ * pending lines after two minutes); 256 KB per write drains it. `maxLength` bounds what may queue
+ * when stdout itself is slower than the logs: past it, lines are dropped and counted, never held.
+ */
+export const STDOUT_LOG_BOUNDS = { minLength: 4096, maxWrite: 256 * 1024, maxLength: 32 * 1024 * 1024 } as const;
+
+/** The asynchronous stdout destination, with {@link STDOUT_LOG_BOUNDS}; dropped lines are reported on stderr, at most once a minute. */
+export function stdoutDestination(fd = 1, bounds: { minLength: number; maxWrite: number; maxLength: number } = STDOUT_LOG_BOUNDS) {
+  const stream = pino.destination({ dest: fd, sync: false, ...bounds });
+  let dropped = 0;
+  let reported = 0;
+  stream.on('drop', () => {
+    dropped++;
+    if (Date.now() - reported < 60_000) return;
+    reported = Date.now();
+    process.stderr.write(`rtc-token-server: stdout is slower than the logs; ${dropped} log writes dropped so far\n`);
+  });
+  return stream;
+}
+
 /** Creates the logger; `destination` lets tests capture the output. */
 export function createLogger(level: LogLevel, destination?: DestinationStream): Logger {
   const options = { level, redact: { paths: REDACT_PATHS, censor: '[redacted]' }, base: LOG_BASE };
   // Asynchronous writes to stdout: under load lines written while a write is in flight go out
   // together, and pino flushes what is left synchronously when the process exits.
   if (destination) return pino(options, destination);
-  const stdout = pino.destination({ dest: 1, sync: false, minLength: 4096 });
-  // A quiet server's lines still appear within a second; under load, 4 KB go out per write.
+  const stdout = stdoutDestination();
+  // A quiet server's lines still appear within a second; under load, 4 KB or more go out per write.
   setInterval(() => stdout.flush(), 1000).unref();
   return pino(options, stdout);
 }
