@@ -34,7 +34,10 @@ export const LOG_BASE = { service: 'rtc-token-server' };
 export const STDOUT_LOG_BOUNDS = { minLength: 4096, maxWrite: 256 * 1024, maxLength: 32 * 1024 * 1024 } as const;
 
 /** The asynchronous stdout destination, with {@link STDOUT_LOG_BOUNDS}; dropped lines are reported on stderr, at most once a minute. */
-export function stdoutDestination(fd = 1, bounds: { minLength: number; maxWrite: number; maxLength: number } = STDOUT_LOG_BOUNDS) {
+export function stdoutDestination(
+  fd = 1,
+  bounds: { minLength: number; maxWrite: number; maxLength: number } = STDOUT_LOG_BOUNDS,
+): ReturnType<typeof pino.destination> {
   const stream = pino.destination({ dest: fd, sync: false, ...bounds });
   let dropped = 0;
   let reported = 0;
