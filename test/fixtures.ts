@@ -4,6 +4,7 @@ import { expect } from 'vitest';
 import type { Response } from 'supertest';
 import { loadConfig, type Config } from '../src/config.js';
 import { createApp, type AppDeps } from '../src/app.js';
+import { secretKey } from '../src/index.js';
 
 export const CREDENTIALS = {
   AGORA_APP_ID: '970ca35de60c44645bbae8a215061b33',
@@ -15,6 +16,14 @@ export const CREDENTIALS = {
   MASTER_KEY: 'master-test-key',
   MASTER_SECRET: 'master-test-secret-0123456789abcdef0123456789',
   ADMIN_API_KEY: 'admin-test-key-0123456789',
+} as const;
+
+/** {@link CREDENTIALS} in the shapes the library's builders and verifiers take, secrets as KeyObjects made once. */
+export const BUILDER_CREDENTIALS = {
+  native: { key: CREDENTIALS.MASTER_KEY, secret: secretKey(CREDENTIALS.MASTER_SECRET) },
+  videosdk: { apiKey: CREDENTIALS.VIDEOSDK_API_KEY, secret: secretKey(CREDENTIALS.VIDEOSDK_SECRET) },
+  hms: { accessKey: CREDENTIALS.HMS_APP_ACCESS_KEY, secret: secretKey(CREDENTIALS.HMS_APP_SECRET) },
+  agora: { appId: CREDENTIALS.AGORA_APP_ID, appCertificate: CREDENTIALS.AGORA_APP_CERTIFICATE },
 } as const;
 
 /** 2026-11-23T17:00:00Z: every token in the HTTP tests is issued at this instant. */

@@ -9,7 +9,7 @@ import type { RequestListener } from 'node:http';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import jwt from 'jsonwebtoken';
-import { CREDENTIALS, NOW, NOW_S, testApp } from '../fixtures.js';
+import { BUILDER_CREDENTIALS, CREDENTIALS, NOW, NOW_S, testApp } from '../fixtures.js';
 import { CLAIMS } from './claims.js';
 import { buildAgoraRtcToken, buildChatToken, buildConferenceToken, buildHmsAppToken, buildVideoSdkToken, secretKey } from '../../src/index.js';
 import { openMemoryStore } from '../../src/meetings/memory.js';
@@ -118,10 +118,7 @@ describe('POST /hms/management-token: any body', () => {
 
 // ---- introspection and revocation against a model ------------------------------------------------
 
-const native = { key: CREDENTIALS.MASTER_KEY, secret: secretKey(CREDENTIALS.MASTER_SECRET) };
-const vsdk = { apiKey: CREDENTIALS.VIDEOSDK_API_KEY, secret: secretKey(CREDENTIALS.VIDEOSDK_SECRET) };
-const hms = { accessKey: CREDENTIALS.HMS_APP_ACCESS_KEY, secret: secretKey(CREDENTIALS.HMS_APP_SECRET) };
-const agora = { appId: CREDENTIALS.AGORA_APP_ID, appCertificate: CREDENTIALS.AGORA_APP_CERTIFICATE };
+const { native, videosdk: vsdk, hms, agora } = BUILDER_CREDENTIALS;
 
 /** A token of the pool a sequence works on, and what the model knows of it. */
 interface PoolToken {

@@ -22,6 +22,9 @@ function parseAgora(token: string) {
   return { parsed, service };
 }
 
+/** The timing and id claims every HS256 token but VideoSDK's carries: issued and valid from `now` for `ttl` seconds. */
+const lifetime = (now: number, ttl: number) => ({ jti: expect.stringMatching(UUID_V4), iat: now, nbf: now, exp: now + ttl });
+
 const PERMISSIONS: Record<string, string[]> = { admin: ['publish', 'subscribe', 'moderate'], publisher: ['publish', 'subscribe'], subscriber: ['subscribe'] };
 
 /** Checks `token` against the arguments; `now` is the issue time in epoch seconds. */
@@ -61,10 +64,7 @@ export const CLAIMS: Record<TokenKind, (token: string, args: Args, now?: number)
       role: args.role,
       type: 'app',
       version: 2,
-      jti: expect.stringMatching(UUID_V4),
-      iat: now,
-      nbf: now,
-      exp: now + args.expiresIn,
+      ...lifetime(now, args.expiresIn),
     });
     return args.expiresIn;
   },
@@ -73,10 +73,7 @@ export const CLAIMS: Record<TokenKind, (token: string, args: Args, now?: number)
       access_key: CREDENTIALS.HMS_APP_ACCESS_KEY,
       type: 'management',
       version: 2,
-      jti: expect.stringMatching(UUID_V4),
-      iat: now,
-      nbf: now,
-      exp: now + args.expiresIn,
+      ...lifetime(now, args.expiresIn),
     });
     return args.expiresIn;
   },
@@ -88,10 +85,7 @@ export const CLAIMS: Record<TokenKind, (token: string, args: Args, now?: number)
       room: args.roomId,
       role: args.role,
       permissions: PERMISSIONS[args.role],
-      iat: now,
-      nbf: now,
-      exp: now + args.expirationMinutes * 60,
-      jti: expect.stringMatching(UUID_V4),
+      ...lifetime(now, args.expirationMinutes * 60),
     });
     return args.expirationMinutes * 60;
   },
@@ -103,10 +97,7 @@ export const CLAIMS: Record<TokenKind, (token: string, args: Args, now?: number)
       channel: args.channelId,
       read: args.read,
       write: args.write,
-      iat: now,
-      nbf: now,
-      exp: now + args.ttlMinutes * 60,
-      jti: expect.stringMatching(UUID_V4),
+      ...lifetime(now, args.ttlMinutes * 60),
     });
     return args.ttlMinutes * 60;
   },

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import jwt from 'jsonwebtoken';
-import { CREDENTIALS, NOW, NOW_S, testApp } from '../fixtures.js';
+import { BUILDER_CREDENTIALS, CREDENTIALS, NOW, NOW_S, testApp } from '../fixtures.js';
 import { buildConferenceToken, buildHmsAppToken, buildVideoSdkToken, secretKey } from '../../src/index.js';
 import { openSqliteStore } from '../../src/meetings/sqlite.js';
 import type { MeetingStore } from '../../src/meetings/store.js';
@@ -20,7 +20,7 @@ import { SECRETS, bodyBytes, bodyText, craftedJwt, encodeComponent, encodeEveryB
 import { SCALE, badFields, budget, expectHealthy, expectNoStore, expectProblem, serve, timeoutFor, type Served } from './harness.js';
 
 const ID = /^[a-z0-9]{4}-[a-z0-9]{4}-[a-z0-9]{4}$/;
-const vsdk = { apiKey: CREDENTIALS.VIDEOSDK_API_KEY, secret: secretKey(CREDENTIALS.VIDEOSDK_SECRET) };
+const vsdk = BUILDER_CREDENTIALS.videosdk;
 const token = (input: Parameters<typeof buildVideoSdkToken>[0], now = NOW) => buildVideoSdkToken(input, vsdk, { now }).token;
 const crawler = token({ roles: ['crawler'], participantId: 'host-1' });
 const anyRole = token({ participantId: 'guest-7' });
@@ -99,7 +99,7 @@ const auth: fc.Arbitrary<Auth> = fc.oneof(
       { header: `Bearer ${buildVideoSdkToken({ roles: ['crawler'] }, { apiKey: CREDENTIALS.VIDEOSDK_API_KEY, secret: secretKey('not-the-videosdk-secret') }, { now: NOW }).token}`, verdict: 'unauthorized' },
       { header: `Bearer ${buildVideoSdkToken({ roles: ['crawler'] }, { apiKey: 'someone-else', secret: vsdk.secret }, { now: NOW }).token}`, verdict: 'unauthorized' },
       { header: `Bearer ${jwt.sign({ apikey: CREDENTIALS.VIDEOSDK_API_KEY, permissions: ['allow_join'], roles: ['crawler'], exp: 1e10 }, '', { algorithm: 'none' })}`, verdict: 'unauthorized' },
-      { header: `Bearer ${buildConferenceToken({ userId: 'a', roomId: 'r', role: 'admin' }, { key: CREDENTIALS.MASTER_KEY, secret: secretKey(CREDENTIALS.MASTER_SECRET) }, { now: NOW }).token}`, verdict: 'unauthorized' },
+      { header: `Bearer ${buildConferenceToken({ userId: 'a', roomId: 'r', role: 'admin' }, BUILDER_CREDENTIALS.native, { now: NOW }).token}`, verdict: 'unauthorized' },
       { header: `Bearer ${buildHmsAppToken({ roomId: 'r', userId: 'u', role: 'host' }, { accessKey: 'k', secret: secretKey(CREDENTIALS.HMS_APP_SECRET) }, { now: NOW }).token}`, verdict: 'unauthorized' },
       { header: `Bearer ${'a'.repeat(10_000)}`, verdict: 'unauthorized' },
       { header: `Bearer ${token({ roles: ['rtc'] })}`, verdict: 'forbidden' },

@@ -7,13 +7,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import request from 'supertest';
 import { createHmac } from 'node:crypto';
 import agora from 'agora-token/src/AccessToken2.js';
-import { CREDENTIALS, NOW, expectInvalid, testApp } from '../fixtures.js';
-import { InvalidTokenError, buildVideoSdkToken, secretKey, verifyNativeToken, verifyVideoSdkToken } from '../../src/index.js';
+import { BUILDER_CREDENTIALS, CREDENTIALS, NOW, expectInvalid, testApp } from '../fixtures.js';
+import { InvalidTokenError, buildVideoSdkToken, verifyNativeToken, verifyVideoSdkToken } from '../../src/index.js';
 import { serve, type Served } from './harness.js';
 
 const app = testApp();
 const ADMIN = `Bearer ${CREDENTIALS.ADMIN_API_KEY}`;
-const crawler = buildVideoSdkToken({ roles: ['crawler'] }, { apiKey: CREDENTIALS.VIDEOSDK_API_KEY, secret: secretKey(CREDENTIALS.VIDEOSDK_SECRET) }, { now: NOW }).token;
+const crawler = buildVideoSdkToken({ roles: ['crawler'] }, BUILDER_CREDENTIALS.videosdk, { now: NOW }).token;
 
 /** A JWT whose header says typ JWT and whose payload is not JSON, correctly signed with `secret`. */
 function notJsonPayload(secret: string): string {
@@ -95,8 +95,8 @@ describe('a signed JWT whose header says typ JWT and whose payload is not JSON',
   });
 
   it('when the library verifies it, then InvalidTokenError, not SyntaxError', () => {
-    expect(() => verifyNativeToken(notJsonPayload(CREDENTIALS.MASTER_SECRET), { key: CREDENTIALS.MASTER_KEY, secret: secretKey(CREDENTIALS.MASTER_SECRET) })).toThrow(InvalidTokenError);
-    expect(() => verifyVideoSdkToken(notJsonPayload(CREDENTIALS.VIDEOSDK_SECRET), { apiKey: CREDENTIALS.VIDEOSDK_API_KEY, secret: secretKey(CREDENTIALS.VIDEOSDK_SECRET) })).toThrow(InvalidTokenError);
+    expect(() => verifyNativeToken(notJsonPayload(CREDENTIALS.MASTER_SECRET), BUILDER_CREDENTIALS.native)).toThrow(InvalidTokenError);
+    expect(() => verifyVideoSdkToken(notJsonPayload(CREDENTIALS.VIDEOSDK_SECRET), BUILDER_CREDENTIALS.videosdk)).toThrow(InvalidTokenError);
   });
 });
 

@@ -19,14 +19,13 @@ import {
   buildHmsAppToken,
   buildHmsManagementToken,
   buildVideoSdkToken,
-  secretKey,
   verifyNativeToken,
   verifyVideoSdkToken,
 } from '../../src/index.js';
 import { verifyIssuedToken } from '../../src/tokens/introspect.js';
 import { createTokenService } from '../../src/tokens/service.js';
 import type { Schema } from '../../src/tokens/args.js';
-import { CREDENTIALS, NOW, NOW_S, testConfig } from '../fixtures.js';
+import { BUILDER_CREDENTIALS, CREDENTIALS, NOW, NOW_S, testConfig } from '../fixtures.js';
 import { CLAIMS, type TokenKind } from './claims.js';
 import { modelArgs, modelSchemas, modelVerify, type ModelSchema } from './model.js';
 import { SECRETS, craftedJwt, hostileTextWithHuge, jwtPayload, numberText, protoKey, serverClaims, unicodeText, boolText } from './arbitraries.js';
@@ -142,10 +141,7 @@ describe('argument rules', () => {
 
 // ---- the builders ----------------------------------------------------------------------------
 
-const native = { key: CREDENTIALS.MASTER_KEY, secret: secretKey(CREDENTIALS.MASTER_SECRET) };
-const vsdk = { apiKey: CREDENTIALS.VIDEOSDK_API_KEY, secret: secretKey(CREDENTIALS.VIDEOSDK_SECRET) };
-const hms = { accessKey: CREDENTIALS.HMS_APP_ACCESS_KEY, secret: secretKey(CREDENTIALS.HMS_APP_SECRET) };
-const agora = { appId: CREDENTIALS.AGORA_APP_ID, appCertificate: CREDENTIALS.AGORA_APP_CERTIFICATE };
+const { native, videosdk: vsdk, hms, agora } = BUILDER_CREDENTIALS;
 
 /** The library's own ceilings: 86400 s for Agora, 604800 s for VideoSDK and 100ms, 1440 min native. */
 const LIBRARY = modelSchemas(604800, 1440);
