@@ -2,6 +2,8 @@
  * A fast A/B for one route while optimizing: the service against bare Express (and optionally
  * bare node:http), alternating rounds, medians and the ratio. Not the report: `npm run bench` is.
  *   node bench/quick-compare.mjs [/path?query] [rounds] [seconds]
+ * AB_TARGETS picks the targets (default service,express); `baseline` is a build copied to
+ * dist-baseline/ beforehand (cp -r dist dist-baseline), to weigh a change before and after.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -47,8 +49,9 @@ try {
   for (const kind of kinds) {
     console.log(`${kind.padEnd(8)} ${Math.round(median(rps[kind]))} req/s  p99 ${median(p99[kind])} ms  ${median(cpu[kind]).toFixed(1)} µs CPU/request  [${rps[kind].map(Math.round).join(', ')}]`);
   }
-  if (rps.express) {
-    console.log(`service/express = ${(median(rps.service) / median(rps.express)).toFixed(2)} by req/s, ${(median(cpu.express) / median(cpu.service)).toFixed(2)} by CPU per request`);
+  for (const other of ['express', 'baseline']) {
+    if (!rps[other] || !rps.service) continue;
+    console.log(`service/${other} = ${(median(rps.service) / median(rps[other])).toFixed(2)} by req/s, ${(median(cpu[other]) / median(cpu.service)).toFixed(2)} by CPU per request`);
   }
 } finally {
   killAll();

@@ -35,6 +35,8 @@ const SCRIPTS = {
   service: join(REPO_ROOT, 'dist', 'server.js'),
   express: join(REPO_ROOT, 'bench', 'bare-express.js'),
   http: join(REPO_ROOT, 'bench', 'bare-http.js'),
+  // An earlier build copied to dist-baseline/ (git-ignored), for quick-compare's before/after A/B.
+  baseline: join(REPO_ROOT, 'dist-baseline', 'server.js'),
 };
 const GUARD = join(REPO_ROOT, 'bench', 'orphan-guard.mjs');
 

@@ -2,13 +2,14 @@
  * createApp: the middleware chain and routes of the service. It never listens (see server.ts),
  * so tests drive it in-process with supertest.
  *
- * Order: one preamble (request id + log + metrics, API security headers, CORS, no-store), then
+ * Order: one preamble (request id + log + metrics, the fixed API security and no-store headers,
+ * CORS), then
  * the app's own router: the rate limit (which skips the probes) → token routes (auth → validate →
  * handler) → meeting and admin routes (auth → body → validate → handler) → docs (which alone allow
  * caching) → probes (/healthz, /readyz, /metrics) → JSON 404 → the one error handler.
  */
 import express, { type Express } from 'express';
-import { apiSecurityHeaders } from './http/middleware/security-headers.js';
+import { API_SECURITY_HEADERS, fixedHeaders } from './http/middleware/security-headers.js';
 import type { Redis } from 'ioredis';
 import type { Config } from './config.js';
 import { createLogger, type Logger } from './logger.js';
@@ -17,7 +18,7 @@ import { corsPolicy } from './http/middleware/cors.js';
 import { requestLog } from './http/middleware/request-log.js';
 import { compose } from './http/middleware/compose.js';
 import { parseQueryString } from './http/query.js';
-import { nocache } from './http/middleware/nocache.js';
+import { NO_STORE_HEADERS } from './http/middleware/nocache.js';
 import { rateLimitPolicy } from './http/middleware/rate-limit.js';
 import { errorHandler, notFound } from './http/middleware/error-handler.js';
 import { opsRoutes } from './http/routes/ops.js';
@@ -58,7 +59,7 @@ export function createApp(config: Config, deps: AppDeps = {}): Express {
   app.set('trust proxy', config.trustProxy);
   app.set('etag', false);
   app.set('query parser', parseQueryString);
-  app.use(compose(requestLog(logger, metrics.observe), apiSecurityHeaders, corsPolicy(config), nocache));
+  app.use(compose(requestLog(logger, metrics.observe), fixedHeaders([...API_SECURITY_HEADERS, ...NO_STORE_HEADERS]), corsPolicy(config)));
 
   // Every route on the app's own router, checked as one list (no router inside a router), the most
   // requested first: the token routes, then meetings, admin, docs and the probes.

@@ -1,16 +1,16 @@
-import type { RequestHandler, Response } from 'express';
+import type { Response } from 'express';
+import type { HeaderList } from './security-headers.js';
 
 /**
- * Tokens must never sit in a browser or proxy cache. Every response starts out uncacheable (this
- * runs in the preamble, before any route, so refusals and errors are covered too); a route whose
- * content is public opts in with {@link allowCaching}.
+ * Tokens must never sit in a browser or proxy cache. Every response starts out uncacheable (the
+ * app sets these in its preamble, before any route, so refusals and errors are covered too); a
+ * route whose content is public opts in with {@link allowCaching}.
  */
-export const nocache: RequestHandler = (_req, res, next) => {
-  res.setHeader('Cache-Control', 'no-store');
-  res.setHeader('Pragma', 'no-cache');
-  res.setHeader('Expires', '0');
-  next();
-};
+export const NO_STORE_HEADERS: HeaderList = [
+  ['Cache-Control', 'no-store'],
+  ['Pragma', 'no-cache'],
+  ['Expires', '0'],
+];
 
 /** Makes this response cacheable as `cacheControl` says, dropping the preamble's no-cache headers. */
 export function allowCaching(res: Response, cacheControl: string): void {
