@@ -50,7 +50,14 @@ export function evaluate({ mainRows, scaleRows, soak }) {
       const ratio = s.rps / e.rps;
       checks.push({ target: `${row.label}: (1)/(2) req/s ≥ ${min}×`, value: fmt.ratio(ratio), met: Number.isFinite(ratio) ? ratio >= min : undefined });
     }
-    checks.push({ target: `${row.label}: p99 of (1) ≤ ${THRESHOLDS.p99Ms} ms`, value: `${fmt.ms(s.p99)} ms`, met: s.p99 === undefined ? undefined : s.p99 <= THRESHOLDS.p99Ms });
+    // The p99 target is the token routes'; a meeting route's p99 (an fsync per created meeting, a
+    // store query per validation) is shown beside it, not judged.
+    const token = row.kind === 'jwt' || row.kind === 'agora';
+    checks.push({
+      target: `${row.label}: p99 of (1)${token ? ` ≤ ${THRESHOLDS.p99Ms} ms` : ' (informational)'}`,
+      value: `${fmt.ms(s.p99)} ms`,
+      met: !token || s.p99 === undefined ? undefined : s.p99 <= THRESHOLDS.p99Ms,
+    });
   }
   for (const row of scaleRows) {
     const ratio = medians(row.large).rps / medians(row.small).rps;
