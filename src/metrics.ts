@@ -41,7 +41,7 @@ export const DURATION_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05
 type Labels = Readonly<Record<string, string>>;
 interface Sample {
   readonly value: number;
-  readonly labels: Record<string, string | number>;
+  readonly labels: Readonly<Record<string, string | number>>;
   readonly metricName?: string;
 }
 
@@ -54,47 +54,40 @@ interface RequestSeries {
 }
 
 /**
- * A metric the registry reads like its own: name, help, type and the samples of `get()` in
- * prom-client's shape (what its Counter and Histogram return), so the exposition is the same.
+ * Registers a metric the registry reads like its own: name, help, type and the samples of `get()`
+ * in prom-client's shape (what its Counter and Histogram return), so the exposition is the same.
  */
-function readOnlyMetric(name: string, help: string, type: 'counter' | 'histogram', samples: () => Sample[]): Metric {
+function registerReadOnly(registry: Registry, name: string, help: string, type: 'counter' | 'histogram', samples: () => Sample[]): void {
   const metric = { name, help, type, aggregator: 'sum', get: async () => ({ name, help, type, aggregator: 'sum', values: samples() }) };
-  return metric as unknown as Metric;
+  registry.registerMetric(metric as unknown as Metric);
 }
 
 export function createMetrics(): Metrics {
   const registry = new Registry();
   // The label set is bounded (methods × route templates × statuses), so this map is too.
   const requests = new Map<string, RequestSeries>();
-  // One series per provider and kind; the token service makes each TokenKind object once, so the
-  // per-token lookup is by identity, and two services sharing these metrics share the series.
+  // One series per provider and kind, whichever token service's TokenKind object names it.
   const issued = new Map<string, { labels: Labels; value: number }>();
-  const issuedByKind = new WeakMap<TokenKind, { labels: Labels; value: number }>();
 
-  registry.registerMetric(
-    readOnlyMetric('http_requests_total', 'HTTP requests answered, by route template and status.', 'counter', () =>
-      [...requests.values()].map((s) => ({ value: s.count, labels: { ...s.labels } })),
-    ),
+  registerReadOnly(registry, 'http_requests_total', 'HTTP requests answered, by route template and status.', 'counter', () =>
+    [...requests.values()].map((s) => ({ value: s.count, labels: s.labels })),
   );
-  registry.registerMetric(
-    readOnlyMetric('http_request_duration_seconds', 'Time from request start to response finish, by route template and status.', 'histogram', () =>
-      [...requests.values()].flatMap((s) => {
-        const samples: Sample[] = [];
-        let cumulative = 0;
-        s.buckets.forEach((n, i) => {
-          cumulative += n;
-          samples.push({ value: cumulative, metricName: 'http_request_duration_seconds_bucket', labels: { le: DURATION_BUCKETS[i] ?? '+Inf', ...s.labels } });
-        });
-        samples.push({ value: s.sum, metricName: 'http_request_duration_seconds_sum', labels: { ...s.labels } });
-        samples.push({ value: s.count, metricName: 'http_request_duration_seconds_count', labels: { ...s.labels } });
-        return samples;
-      }),
-    ),
+  registerReadOnly(registry, 'http_request_duration_seconds', 'Time from request start to response finish, by route template and status.', 'histogram', () =>
+    [...requests.values()].flatMap((s) => {
+      let cumulative = 0;
+      const buckets = Array.from(s.buckets, (n, i): Sample => {
+        cumulative += n;
+        return { value: cumulative, metricName: 'http_request_duration_seconds_bucket', labels: { le: DURATION_BUCKETS[i] ?? '+Inf', ...s.labels } };
+      });
+      return [
+        ...buckets,
+        { value: s.sum, metricName: 'http_request_duration_seconds_sum', labels: s.labels },
+        { value: s.count, metricName: 'http_request_duration_seconds_count', labels: s.labels },
+      ];
+    }),
   );
-  registry.registerMetric(
-    readOnlyMetric('tokens_issued_total', 'Tokens issued, by provider and kind.', 'counter', () =>
-      [...issued.values()].map((s) => ({ value: s.value, labels: { ...s.labels } })),
-    ),
+  registerReadOnly(registry, 'tokens_issued_total', 'Tokens issued, by provider and kind.', 'counter', () =>
+    [...issued.values()].map((s) => ({ value: s.value, labels: s.labels })),
   );
 
   return {
@@ -116,14 +109,10 @@ export function createMetrics(): Metrics {
       series.buckets[bucket]!++;
     },
     tokenIssued(kind) {
-      let series = issuedByKind.get(kind);
-      if (series === undefined) {
-        const key = `${kind.provider} ${kind.kind}`;
-        series = issued.get(key) ?? { labels: { provider: kind.provider, kind: kind.kind }, value: 0 };
-        issued.set(key, series);
-        issuedByKind.set(kind, series);
-      }
-      series.value++;
+      const key = `${kind.provider} ${kind.kind}`;
+      const series = issued.get(key);
+      if (series === undefined) issued.set(key, { labels: { provider: kind.provider, kind: kind.kind }, value: 1 });
+      else series.value++;
     },
     async render() {
       return (await registry.metrics()) + (await processMetrics().metrics());
