@@ -3,11 +3,12 @@
  * The `rtc-token-server` command.
  *
  *   rtc-token-server [serve]                       the HTTP server, exactly as `node dist/server.js`
- *   rtc-token-server mint <kind> [--json] [--<name> <value> ...]
+ *   rtc-token-server mint <kind> [--json] [--dev] [--<name> <value> ...]
  *
  * `mint` reads the same configuration as the server and parses its flags with the same schema and
  * parseQuery as the matching route, so a flag is refused exactly when the query parameter would be,
- * in the same words. Exit codes: 0 token printed, 1 configuration or provider problem, 2 bad usage.
+ * in the same words. Exit codes: 0 token printed, 1 configuration or provider problem, 2 bad usage
+ * (a mint with generated development credentials and no --dev included).
  */
 import dotenv from 'dotenv';
 import { ConfigError, loadConfig } from './config.js';
@@ -51,9 +52,10 @@ function run(command: string, args: string[]): number {
   let tokens: TokenService;
   let devCredentials: boolean;
   try {
-    const config = loadConfig(process.env);
+    const config = loadConfig(process.env, { serving: false });
     tokens = createTokenService(config);
     devCredentials = config.devCredentials;
+    for (const warning of config.warnings) process.stderr.write(`${PROGRAM}: warning: ${warning}\n`);
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
     process.stderr.write(`${PROGRAM}: ${error.message}\n`);
@@ -70,7 +72,14 @@ function run(command: string, args: string[]): number {
     const kind = args[0] ?? '';
     if (!Object.hasOwn(KINDS, kind)) throw new UsageError(kind === '' ? 'mint needs a kind' : `unknown kind "${kind}"`);
     const issuer: Issuer<Schema> = tokens[KINDS[kind as keyof typeof KINDS].issuer];
-    const { query, json } = readFlags(args.slice(1), issuer.schema, kind);
+    const { query, json, dev } = readFlags(args.slice(1), issuer.schema, kind);
+    // A token signed with credentials made up for this run is accepted by nothing: printing one
+    // and exiting 0 would let a script carry on as if it had a real token.
+    if (devCredentials && !dev) {
+      throw new UsageError(
+        'no provider credentials are set, so a token would be signed with development credentials generated for this run only, which nothing else accepts; set the credentials, or pass --dev to print one anyway',
+      );
+    }
     issuer.assertConfigured();
     const issued = issuer.issue(parseQuery(issuer.schema, query));
     if (devCredentials) {
@@ -104,13 +113,15 @@ function run(command: string, args: string[]): number {
  * becomes an array, which parseQuery refuses just as it refuses `?uid=1&uid=2`. Unknown flags are
  * refused rather than ignored as a URL would: on a command line they are typos.
  */
-function readFlags(args: string[], schema: Schema, kind: string): { query: Record<string, string | string[]>; json: boolean } {
+function readFlags(args: string[], schema: Schema, kind: string): { query: Record<string, string | string[]>; json: boolean; dev: boolean } {
   const query: Record<string, string | string[]> = {};
   let json = false;
+  let dev = false;
   for (let i = 0; i < args.length; i++) {
     const arg = args[i]!;
-    if (arg === '--json') {
-      json = true;
+    if (arg === '--json' || arg === '--dev') {
+      if (arg === '--json') json = true;
+      else dev = true;
       continue;
     }
     const match = /^--([^=]+)(?:=(.*))?$/s.exec(arg);
@@ -127,7 +138,7 @@ function readFlags(args: string[], schema: Schema, kind: string): { query: Recor
     const previous = query[name];
     query[name] = previous === undefined ? value : [previous, value].flat();
   }
-  return { query, json };
+  return { query, json, dev };
 }
 
 /** The usage text, listing every kind with the flags its schema declares. */
@@ -135,8 +146,9 @@ function usage(tokens: TokenService): string {
   const lines = [
     'Usage:',
     `  ${PROGRAM} [serve]                 start the HTTP server (as node dist/server.js)`,
-    `  ${PROGRAM} mint <kind> [--json] [--<flag> <value> ...]`,
-    '      print one token on stdout; --json prints {"token","expiresAt"}',
+    `  ${PROGRAM} mint <kind> [--json] [--dev] [--<flag> <value> ...]`,
+    '      print one token on stdout; --json prints {"token","expiresAt"};',
+    '      --dev allows a token signed with generated development credentials (no credentials set)',
     '',
     'Kinds and their flags (the query parameters of the route named; same rules, same messages):',
   ];

@@ -9,6 +9,8 @@ import { VIDEOSDK_DEFAULT_TTL, type VideoSdkCredentials } from './tokens/videosd
 import { HMS_DEFAULT_TTL, type HmsCredentials } from './tokens/hms.js';
 import type { NativeCredentials } from './tokens/native.js';
 import { storeKind } from './meetings/store.js';
+import { isProduction, misspeltSettings, redactUrlCredentials } from './config/settings.js';
+import { checkSecrets, type NamedSecret } from './config/secrets.js';
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
@@ -32,6 +34,14 @@ export interface TokenLifetimes {
 /** The validated, frozen configuration of one process. */
 export interface Config {
   readonly nodeEnv: string;
+  /** NODE_ENV is anything but unset, development or test (see isProduction). */
+  readonly production: boolean;
+  /**
+   * What the operator should hear once at start: an unsafe choice made explicitly in production
+   * (CLIENT_AUTH=none, CORS_ORIGINS=*, a TRUST_PROXY that trusts any peer) and variables that look
+   * like mistyped settings.
+   */
+  readonly warnings: readonly string[];
   readonly port: number;
   readonly host: string;
   readonly logLevel: LogLevel;
@@ -112,8 +122,18 @@ export function digest(value: string): Buffer {
   return createHash('sha256').update(value, 'utf8').digest();
 }
 
+/** Options of {@link loadConfig}. */
+export interface LoadOptions {
+  /**
+   * False for a process that mints but never serves (the CLI): who may call and from which origin
+   * are then not asked for in production, and not warned about. Default true.
+   */
+  readonly serving?: boolean;
+}
+
 /** Reads and validates the configuration. Throws {@link ConfigError} listing every problem. */
-export function loadConfig(env: Env): Config {
+export function loadConfig(env: Env, options: LoadOptions = {}): Config {
+  const serving = options.serving ?? true;
   const problems: string[] = [];
   // An empty value (FOO= in a .env file) means "not set".
   const get = (name: string): string | undefined => {
@@ -131,15 +151,31 @@ export function loadConfig(env: Env): Config {
   };
 
   const nodeEnv = get('NODE_ENV') ?? 'development';
+  const production = isProduction(nodeEnv);
+  const warnings: string[] = misspeltSettings(Object.keys(env).filter((name) => env[name] !== undefined));
+  // In production the two choices that open the token routes to anyone must be made explicitly.
+  const required = (name: string, hint: string): string | undefined => {
+    const value = get(name);
+    if (value === undefined && production && serving) problems.push(`${name} must be set in production: ${hint}`);
+    return value;
+  };
   const port = int('PORT', 0, 65535, 8080);
   const host = get('HOST') ?? '0.0.0.0';
   const logLevel = (get('LOG_LEVEL') ?? 'info') as LogLevel;
   if (!LOG_LEVELS.includes(logLevel)) problems.push(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')} (got "${logLevel}")`);
-  const corsOrigins = parseOrigins(get('CORS_ORIGINS') ?? '*', problems);
+  const corsOrigins = parseOrigins(required('CORS_ORIGINS', 'the browser origins allowed to call, like https://app.example.com (or * for any)') ?? '*', problems);
+  if (production && serving && corsOrigins === '*') warnings.push('CORS_ORIGINS=*: any web page, on any origin, may call the token routes from its visitors\' browsers');
   const rateLimitPerMinute = int('RATE_LIMIT_PER_MINUTE', 0, 1_000_000, 600);
   const redisUrl = get('REDIS_URL');
-  if (redisUrl !== undefined && !/^rediss?:\/\/.+/.test(redisUrl)) problems.push('REDIS_URL must be redis://… or rediss://…');
+  if (redisUrl !== undefined && !isServerUrl(redisUrl, ['redis:', 'rediss:'])) {
+    problems.push(`REDIS_URL must be redis://[user:password@]host[:port][/db] or rediss://… (got "${redactUrlCredentials(redisUrl)}")`);
+  }
   const trustProxy = parseTrustProxy(get('TRUST_PROXY'), problems);
+  if (production && serving && (trustProxy === true || typeof trustProxy === 'number')) {
+    warnings.push(
+      `TRUST_PROXY=${String(trustProxy)} trusts X-Forwarded-For from whoever connects: a client that reaches an instance directly picks its own rate-limit key; list the proxy's addresses instead (e.g. TRUST_PROXY=10.0.0.2)`,
+    );
+  }
   const shutdownTimeoutMs = int('SHUTDOWN_TIMEOUT_MS', 0, 600_000, 10_000);
   // Slow or stalled clients are cut off instead of holding sockets open; 0 (Node's "never") is refused.
   const timeoutProblems = problems.length;
@@ -152,7 +188,10 @@ export function loadConfig(env: Env): Config {
   }
   const webConcurrency = int('WEB_CONCURRENCY', 1, 64, 1);
   const databaseUrl = get('DATABASE_URL') ?? 'sqlite:./data/meetings.db';
-  if (storeKind(databaseUrl) === undefined) problems.push('DATABASE_URL must be sqlite:<path>, postgres://… or memory:');
+  const kind = storeKind(databaseUrl);
+  if (kind === undefined || (kind === 'postgres' && !isServerUrl(databaseUrl, ['postgres:', 'postgresql:']))) {
+    problems.push(`DATABASE_URL must be sqlite:<path>, postgres://user:password@host:5432/db or memory: (got "${redactUrlCredentials(databaseUrl)}")`);
+  }
 
   const max = int('TOKEN_MAX_TTL', 60, MAX_TTL_SECONDS, 86400);
   // A default lifetime that is not set follows TOKEN_MAX_TTL down; one that is set must fit under it.
@@ -164,21 +203,27 @@ export function loadConfig(env: Env): Config {
   };
 
   const noneSet = PROVIDER_VARIABLES.every((name) => get(name) === undefined);
-  const devCredentials = noneSet && nodeEnv !== 'production';
+  const devCredentials = noneSet && !production;
   const source: Env = devCredentials ? generatedCredentials() : env;
   const credentials = readCredentials((name) => (devCredentials ? source[name] : get(name)), problems);
 
-  const clientAuth = readClientAuth(get, problems);
+  const clientAuth = readClientAuth(get, required, problems);
+  if (production && serving && clientAuth.mode === 'none' && get('CLIENT_AUTH') !== undefined) {
+    warnings.push('CLIENT_AUTH=none: anyone who can reach this server can mint tokens for any user and room');
+  }
   const rolePolicy = (get('ROLE_POLICY') ?? 'open') as 'open' | 'claims';
   if (rolePolicy !== 'open' && rolePolicy !== 'claims') problems.push(`ROLE_POLICY must be open or claims (got "${rolePolicy}")`);
   else if (rolePolicy === 'claims' && clientAuth.mode !== 'jwt') problems.push('ROLE_POLICY=claims needs CLIENT_AUTH=jwt: roles come from the caller\'s token');
 
   const adminKey = get('ADMIN_API_KEY');
-  if (adminKey !== undefined && adminKey.length < 16) problems.push('ADMIN_API_KEY must be at least 16 characters');
+  // Lengths, characters and uniqueness of every secret (config/secrets.ts).
+  checkSecrets(secretsIn(get), production, problems);
 
   if (problems.length > 0) throw new ConfigError(problems);
   return deepFreeze({
     nodeEnv,
+    production,
+    warnings,
     port,
     host,
     logLevel,
@@ -215,10 +260,9 @@ function readCredentials(get: (name: string) => string | undefined, problems: st
   };
   const credentials: { -readonly [K in keyof Credentials]: Credentials[K] } = {};
   // Key rotation: the secret being retired still verifies tokens it signed until they expire.
-  const previous = (name: string, current: string): { previous?: KeyObject } => {
+  const previous = (name: string): { previous?: KeyObject } => {
     const value = get(`${name}_PREVIOUS`);
     if (value === undefined) return {};
-    if (value === current) problems.push(`${name}_PREVIOUS must differ from ${name}`);
     return { previous: secretKey(value) };
   };
   for (const name of ['VIDEOSDK_SECRET', 'MASTER_SECRET']) {
@@ -233,25 +277,26 @@ function readCredentials(get: (name: string) => string | undefined, problems: st
     credentials.agora = { appId, appCertificate };
   }
   const videosdk = pair('VIDEOSDK_API_KEY', 'VIDEOSDK_SECRET');
-  if (videosdk) credentials.videosdk = { apiKey: videosdk[0], secret: secretKey(videosdk[1]), ...previous('VIDEOSDK_SECRET', videosdk[1]) };
+  if (videosdk) credentials.videosdk = { apiKey: videosdk[0], secret: secretKey(videosdk[1]), ...previous('VIDEOSDK_SECRET') };
   const hms = pair('HMS_APP_ACCESS_KEY', 'HMS_APP_SECRET');
   if (hms) credentials.hms = { accessKey: hms[0], secret: secretKey(hms[1]) };
   const native = pair('MASTER_KEY', 'MASTER_SECRET');
   if (native) {
-    // The master secret is ours, not a provider's: insist on a full 256-bit HS256 key.
-    if (native[1].length < 32) problems.push('MASTER_SECRET must be at least 32 characters');
-    credentials.native = { key: native[0], secret: secretKey(native[1]), ...previous('MASTER_SECRET', native[1]) };
+    credentials.native = { key: native[0], secret: secretKey(native[1]), ...previous('MASTER_SECRET') };
   }
   return credentials;
 }
 
-function readClientAuth(get: (name: string) => string | undefined, problems: string[]): ClientAuth {
-  const mode = get('CLIENT_AUTH') ?? 'none';
+function readClientAuth(
+  get: (name: string) => string | undefined,
+  required: (name: string, hint: string) => string | undefined,
+  problems: string[],
+): ClientAuth {
+  const mode = required('CLIENT_AUTH', 'api-key or jwt (or none, to let anyone who reaches the server mint tokens)') ?? 'none';
   if (mode === 'none') return { mode };
   if (mode === 'api-key') {
     const keys = (get('CLIENT_API_KEYS') ?? '').split(',').map((k) => k.trim()).filter(Boolean);
     if (keys.length === 0) problems.push('CLIENT_API_KEYS must list at least one key when CLIENT_AUTH=api-key');
-    if (keys.some((k) => k.length < 16)) problems.push('CLIENT_API_KEYS entries must be at least 16 characters each');
     return { mode, keyDigests: keys.map(digest) };
   }
   if (mode === 'jwt') {
@@ -260,8 +305,11 @@ function readClientAuth(get: (name: string) => string | undefined, problems: str
     if ((secret === undefined) === (jwksUrl === undefined)) {
       problems.push('CLIENT_AUTH=jwt needs exactly one of CLIENT_JWT_SECRET (HS256) or CLIENT_JWKS_URL (RS256/ES256)');
     }
-    if (secret !== undefined && secret.length < 32) problems.push('CLIENT_JWT_SECRET must be at least 32 characters');
-    if (jwksUrl !== undefined && !/^https?:\/\/[^\s]+$/.test(jwksUrl)) problems.push('CLIENT_JWKS_URL must be an http(s) URL');
+    if (jwksUrl !== undefined) {
+      if (!isServerUrl(jwksUrl, ['http:', 'https:'])) problems.push('CLIENT_JWKS_URL must be an http(s) URL');
+      // It is fetched, and logged, as it is: a password in it would be in every warning.
+      else if (/^[a-z]+:\/\/[^/]*@/i.test(jwksUrl)) problems.push('CLIENT_JWKS_URL must not carry a user name or password: publish the key set without credentials');
+    }
     const issuer = get('CLIENT_JWT_ISSUER');
     const audience = get('CLIENT_JWT_AUDIENCE');
     return {
@@ -329,6 +377,36 @@ function parseOrigins(raw: string, problems: string[]): '*' | string[] {
   }
   if (entries.length === 0) problems.push('CORS_ORIGINS must list at least one origin, or *');
   return origins;
+}
+
+/** Every secret variable that is set, CLIENT_API_KEYS one entry at a time. */
+function secretsIn(get: (name: string) => string | undefined): NamedSecret[] {
+  const single = [
+    'AGORA_APP_CERTIFICATE',
+    'VIDEOSDK_SECRET',
+    'VIDEOSDK_SECRET_PREVIOUS',
+    'HMS_APP_SECRET',
+    'MASTER_SECRET',
+    'MASTER_SECRET_PREVIOUS',
+    'CLIENT_JWT_SECRET',
+    'ADMIN_API_KEY',
+  ].flatMap((name) => {
+    const value = get(name);
+    return value === undefined ? [] : [{ name, value }];
+  });
+  const keys = (get('CLIENT_API_KEYS') ?? '').split(',').map((k) => k.trim()).filter(Boolean);
+  return [...single, ...keys.map((value, i) => ({ name: keys.length === 1 ? 'CLIENT_API_KEYS' : `CLIENT_API_KEYS entry ${i + 1}`, value }))];
+}
+
+/** A URL that parses, with one of `protocols`, a host, and (if any) a numeric port. */
+function isServerUrl(raw: string, protocols: readonly string[]): boolean {
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    return false;
+  }
+  return protocols.includes(url.protocol) && url.hostname !== '';
 }
 
 function deepFreeze<T>(value: T): T {

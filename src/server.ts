@@ -23,6 +23,7 @@ try {
 const logger = createLogger(config.logLevel);
 // Start-up warnings come once, from the process the operator started, not from every worker.
 if (cluster.isPrimary) {
+  for (const warning of config.warnings) logger.warn(warning);
   if (config.devCredentials) {
     logger.warn(
       'no provider credentials are set: using development credentials generated for this process (they change on every start); set real ones in the environment or .env before deploying',

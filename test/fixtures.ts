@@ -2,7 +2,7 @@
 import jwt from 'jsonwebtoken';
 import { expect } from 'vitest';
 import type { Response } from 'supertest';
-import { loadConfig, type Config } from '../src/config.js';
+import { ConfigError, loadConfig, type Config } from '../src/config.js';
 import { createApp, type AppDeps } from '../src/app.js';
 import { secretKey } from '../src/index.js';
 
@@ -15,7 +15,7 @@ export const CREDENTIALS = {
   HMS_APP_SECRET: 'hms-test-secret-0123456789abcdef0123',
   MASTER_KEY: 'master-test-key',
   MASTER_SECRET: 'master-test-secret-0123456789abcdef0123456789',
-  ADMIN_API_KEY: 'admin-test-key-0123456789',
+  ADMIN_API_KEY: 'admin-test-key-0123456789abcdef01234',
 } as const;
 
 /** {@link CREDENTIALS} in the shapes the library's builders and verifiers take, secrets as KeyObjects made once. */
@@ -26,9 +26,23 @@ export const BUILDER_CREDENTIALS = {
   agora: { appId: CREDENTIALS.AGORA_APP_ID, appCertificate: CREDENTIALS.AGORA_APP_CERTIFICATE },
 } as const;
 
+/** The least a production start accepts: NODE_ENV=production with its two required choices made. */
+export const PRODUCTION_ENV = { NODE_ENV: 'production', CLIENT_AUTH: 'none', CORS_ORIGINS: '*' } as const;
+
 /** 2026-11-23T17:00:00Z: every token in the HTTP tests is issued at this instant. */
 export const NOW = new Date('2026-11-23T17:00:00.000Z');
 export const NOW_S = Math.floor(NOW.getTime() / 1000);
+
+/** The problems loadConfig reports for `env`; fails the test when it loads. */
+export function configProblems(env: Record<string, string | undefined>): readonly string[] {
+  try {
+    loadConfig(env);
+  } catch (error) {
+    expect(error).toBeInstanceOf(ConfigError);
+    return (error as ConfigError).problems;
+  }
+  throw new Error('expected loadConfig to throw');
+}
 
 export function testConfig(overrides: Record<string, string | undefined> = {}): Config {
   return loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent', RATE_LIMIT_PER_MINUTE: '0', ...CREDENTIALS, ...overrides });

@@ -3,7 +3,7 @@ import request from 'supertest';
 import { createApp } from '../../src/app.js';
 import { createLogger } from '../../src/logger.js';
 import { createTokenService } from '../../src/tokens/service.js';
-import { CREDENTIALS, testApp, testConfig } from '../fixtures.js';
+import { CREDENTIALS, PRODUCTION_ENV, testApp, testConfig } from '../fixtures.js';
 
 const TOKEN_ROUTES = [
   '/access_token?channelName=t',
@@ -120,7 +120,7 @@ describe('errors', () => {
     ['/conference-token?userId=u&roomId=r&role=admin', 'native'],
     ['/chat-token', 'native'],
   ])('when %s has no credentials in production, then 503 names the provider', async (path, provider) => {
-    const app = createApp(testConfig({ NODE_ENV: 'production', ...Object.fromEntries(Object.keys(CREDENTIALS).map((k) => [k, undefined])) }));
+    const app = createApp(testConfig({ ...PRODUCTION_ENV, ...Object.fromEntries(Object.keys(CREDENTIALS).map((k) => [k, undefined])) }));
     const res = await request(app).get(path).expect(503);
     expect(res.body).toEqual({
       type: 'urn:rtc-token-server:problem:provider-not-configured',

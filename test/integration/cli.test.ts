@@ -125,12 +125,30 @@ describe('rtc-token-server mint', () => {
     expect(run.stderr).toContain('MASTER_SECRET must be at least 32 characters');
   });
 
-  it('when no credentials are set outside production, then it still mints but warns on stderr that the token is throwaway', () => {
+  it('when no credentials are set outside production, then it refuses with exit 2 rather than print a token nothing accepts', () => {
     const run = cli(['mint', 'agora-rtm', '--uid', 'alice'], {});
+
+    expect(run.status).toBe(2);
+    expect(run.stdout).toBe('');
+    expect(run.stderr).toContain(
+      'rtc-token-server: no provider credentials are set, so a token would be signed with development credentials generated for this run only, which nothing else accepts; set the credentials, or pass --dev to print one anyway',
+    );
+  });
+
+  it('when no credentials are set and --dev is given, then it mints but warns on stderr that the token is throwaway', () => {
+    const run = cli(['mint', 'agora-rtm', '--dev', '--uid', 'alice'], {});
 
     expect(run.status).toBe(0);
     expect(run.stdout).toMatch(/^007\S+\n$/);
     expect(run.stderr).toMatch(/warning: .*development credentials/);
+  });
+
+  it('when real credentials are set in production, then it mints without asking for the serving settings (CLIENT_AUTH, CORS_ORIGINS)', () => {
+    const run = cli(['mint', 'chat', '--userId', 'alice', '--channelId', 'general'], { ...CREDENTIALS, NODE_ENV: 'production' });
+
+    expect(run.stderr).toBe('');
+    expect(run.status).toBe(0);
+    expect(run.stdout).toMatch(/^eyJ\S+\n$/);
   });
 });
 
