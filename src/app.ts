@@ -71,7 +71,7 @@ export function createApp(config: Config, deps: AppDeps = {}): Express {
   meetingRoutes(routes, store, tokens, logger);
   adminRoutes(routes, { store, tokens, logger, adminKeyDigest: config.adminKeyDigest, maxTtl: config.ttl.max });
   docsRoutes(routes);
-  opsRoutes(routes, store, metrics, logger);
+  opsRoutes(routes, store, tokens, metrics, logger);
   app.use(notFound);
   app.use(errorHandler(logger));
   return app;

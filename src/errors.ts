@@ -22,6 +22,7 @@ export const PROBLEMS = {
   'rate-limited': { status: 429, title: 'Too many requests' },
   'internal-error': { status: 500, title: 'Internal server error' },
   'provider-not-configured': { status: 503, title: 'Provider not configured' },
+  'no-provider-configured': { status: 503, title: 'No token provider configured' },
   'store-unavailable': { status: 503, title: 'Store unavailable' },
   'identity-provider-unavailable': { status: 503, title: 'Identity provider unavailable' },
 } as const satisfies Record<string, { status: number; title: string }>;
@@ -31,13 +32,14 @@ export type ProblemCode = keyof typeof PROBLEMS;
 /** Prefix of every problem `type` URI; the code follows it. */
 export const PROBLEM_TYPE_PREFIX = 'urn:rtc-token-server:problem:';
 
-/** The JSON body of every error response (RFC 9457). */
+/** The JSON body of every error response (RFC 9457); a few problems add extension members. */
 export interface ProblemBody {
   type: string;
   title: string;
   status: number;
   detail: string;
   errors?: FieldProblem[];
+  [extension: string]: unknown;
 }
 
 /** An error a client is meant to see. `headers` are added to the response (e.g. `Allow`). */
@@ -46,11 +48,13 @@ export class AppError extends Error {
   readonly status: number;
   readonly errors: readonly FieldProblem[] | undefined;
   readonly headers: Readonly<Record<string, string>>;
+  /** RFC 9457 extension members added to the body (never `type`, `title`, `status` or `detail`). */
+  readonly extensions: Readonly<Record<string, unknown>>;
 
   constructor(
     code: ProblemCode,
     detail: string,
-    options: { errors?: readonly FieldProblem[]; headers?: Record<string, string>; cause?: unknown } = {},
+    options: { errors?: readonly FieldProblem[]; headers?: Record<string, string>; extensions?: Record<string, unknown>; cause?: unknown } = {},
   ) {
     super(detail, options.cause === undefined ? undefined : { cause: options.cause });
     this.name = 'AppError';
@@ -58,11 +62,13 @@ export class AppError extends Error {
     this.status = PROBLEMS[code].status;
     this.errors = options.errors;
     this.headers = options.headers ?? {};
+    this.extensions = options.extensions ?? {};
   }
 
   /** The problem+json body for this error. */
   toProblem(): ProblemBody {
     const body: ProblemBody = {
+      ...this.extensions,
       type: PROBLEM_TYPE_PREFIX + this.code,
       title: PROBLEMS[this.code].title,
       status: this.status,

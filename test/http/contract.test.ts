@@ -16,6 +16,7 @@ import { createTokenService } from '../../src/tokens/service.js';
 import type { Field, Schema } from '../../src/tokens/args.js';
 import { buildVideoSdkToken, secretKey } from '../../src/index.js';
 import type { MeetingStore } from '../../src/meetings/store.js';
+import { PRODUCTION_ENV } from '../fixtures.js';
 
 const ENV = {
   NODE_ENV: 'test',
@@ -288,7 +289,7 @@ describe('responses match openapi.yaml', () => {
   });
 
   it('when no provider is configured, then a token route answers the documented 503', async () => {
-    const bare = createApp(loadConfig({ NODE_ENV: 'production', LOG_LEVEL: 'silent' }));
+    const bare = createApp(loadConfig({ ...PRODUCTION_ENV, LOG_LEVEL: 'silent' }));
     const res = await request(bare).get('/chat-token').query({ userId: 'alice', channelId: 'general' });
     expectDocumented(res, 'GET', '/chat-token', 503);
   });
@@ -371,6 +372,11 @@ describe('responses match openapi.yaml', () => {
 
     it('when the store answers, then the /readyz 200 is as documented', async () => {
       expectDocumented(await request(app).get('/readyz'), 'GET', '/readyz', 200);
+    });
+
+    it('when no provider is configured, then the /readyz 503 is as documented', async () => {
+      const bare = createApp(loadConfig({ ...PRODUCTION_ENV, LOG_LEVEL: 'silent' }));
+      expectDocumented(await request(bare).get('/readyz'), 'GET', '/readyz', 503);
     });
   });
 });

@@ -4,7 +4,7 @@ import jwt from 'jsonwebtoken';
 import { buildVideoSdkToken, secretKey } from '../../src/index.js';
 import { openMemoryStore } from '../../src/meetings/memory.js';
 import type { MeetingStore } from '../../src/meetings/store.js';
-import { CREDENTIALS, NOW, NOW_S, expectInvalid, testApp } from '../fixtures.js';
+import { CREDENTIALS, NOW, NOW_S, PRODUCTION_ENV, expectInvalid, testApp } from '../fixtures.js';
 
 const vsdk = { apiKey: CREDENTIALS.VIDEOSDK_API_KEY, secret: secretKey(CREDENTIALS.VIDEOSDK_SECRET) };
 const token = (input: Parameters<typeof buildVideoSdkToken>[0] = {}, now = NOW) => buildVideoSdkToken(input, vsdk, { now }).token;
@@ -132,7 +132,32 @@ describe('POST /validate-meeting/:meetingId', () => {
 
 describe('GET /readyz', () => {
   it('when the store answers, then 200 ready naming the store', async () => {
-    expect((await request(testApp()).get('/readyz').expect(200)).body).toEqual({ status: 'ready', store: 'memory' });
+    expect((await request(testApp()).get('/readyz').expect(200)).body).toEqual({
+      status: 'ready',
+      store: 'memory',
+      providers: { agora: true, videosdk: true, '100ms': true, native: true },
+    });
+  });
+
+  it('when only some providers are configured, then 200 says which', async () => {
+    const app = testApp({ AGORA_APP_ID: undefined, AGORA_APP_CERTIFICATE: undefined, HMS_APP_ACCESS_KEY: undefined, HMS_APP_SECRET: undefined });
+    expect((await request(app).get('/readyz').expect(200)).body.providers).toEqual({ agora: false, videosdk: true, '100ms': false, native: true });
+  });
+
+  it('when no provider is configured (production without credentials), then 503 says so per provider while /healthz stays 200', async () => {
+    const none = Object.fromEntries(Object.keys(CREDENTIALS).map((name) => [name, undefined]));
+    const app = testApp({ ...PRODUCTION_ENV, ...none });
+    const res = await request(app).get('/readyz').expect(503);
+    expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
+    expect(res.body).toEqual({
+      type: 'urn:rtc-token-server:problem:no-provider-configured',
+      title: 'No token provider configured',
+      status: 503,
+      detail: "no token provider is configured: every token route answers 503; set at least one provider's credentials",
+      store: 'memory',
+      providers: { agora: false, videosdk: false, '100ms': false, native: false },
+    });
+    await request(app).get('/healthz').expect(200);
   });
 
   it('when the store is down, then 503 problem while /healthz stays 200', async () => {

@@ -1,12 +1,26 @@
 import type { Router } from 'express';
+import { AppError } from '../../errors.js';
+import type { TokenService } from '../../tokens/service.js';
 import type { Logger } from '../../logger.js';
 import type { MeetingStore } from '../../meetings/store.js';
 import type { Metrics } from '../../metrics.js';
 import { onlyMethods } from '../middleware/methods.js';
 import { fromStore } from '../store-guard.js';
 
-/** Liveness (the process runs), readiness (the meeting store answers) and Prometheus metrics. */
-export function opsRoutes(router: Router, store: MeetingStore, metrics: Metrics, logger: Logger): void {
+/** Which providers have credentials, by the names `tokens_issued_total` and the 503s use. */
+export function configuredProviders(tokens: Pick<TokenService, 'credentials'>): Record<'agora' | 'videosdk' | '100ms' | 'native', boolean> {
+  const c = tokens.credentials;
+  return { agora: c.agora !== undefined, videosdk: c.videosdk !== undefined, '100ms': c.hms !== undefined, native: c.native !== undefined };
+}
+
+/**
+ * Liveness (the process runs), readiness (the meeting store answers and at least one token
+ * provider is configured: an instance that can only answer 503 must not take traffic) and
+ * Prometheus metrics.
+ */
+export function opsRoutes(router: Router, store: MeetingStore, tokens: Pick<TokenService, 'credentials'>, metrics: Metrics, logger: Logger): void {
+  const providers = configuredProviders(tokens);
+  const anyProvider = Object.values(providers).some(Boolean);
   router
     .route('/healthz')
     .get((_req, res) => {
@@ -17,7 +31,12 @@ export function opsRoutes(router: Router, store: MeetingStore, metrics: Metrics,
     .route('/readyz')
     .get(async (_req, res) => {
       await fromStore(logger, () => store.ping());
-      res.json({ status: 'ready', store: store.kind });
+      if (!anyProvider) {
+        throw new AppError('no-provider-configured', 'no token provider is configured: every token route answers 503; set at least one provider\'s credentials', {
+          extensions: { store: store.kind, providers },
+        });
+      }
+      res.json({ status: 'ready', store: store.kind, providers });
     })
     .all(onlyMethods('GET', 'HEAD'));
   router
