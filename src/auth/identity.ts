@@ -33,8 +33,14 @@ export interface IdentityRule<S extends Schema> {
   readonly identity: keyof S & string;
   /** A value the identity may never take once callers authenticate (Agora's wildcard uid 0). */
   readonly wildcard?: unknown;
-  /** The role this request needs under ROLE_POLICY=claims; undefined when it needs none. */
-  readonly privilege?: (args: Values<S>) => Privilege | undefined;
+  /** The roles this request needs under ROLE_POLICY=claims; none when it is unprivileged. */
+  readonly privileges?: (args: Values<S>) => readonly Privilege[];
+  /**
+   * Under ROLE_POLICY=claims, what an omitted argument means for a caller without a role: the
+   * unprivileged value, where the provider's own default would be a privilege (a VideoSDK token
+   * without roles may call VideoSDK's server APIs; for such a caller it becomes `roles=rtc`).
+   */
+  readonly unprivileged?: (args: Values<S>, holds: (role: string) => boolean) => Values<S>;
 }
 
 type SchemaOf<K extends keyof TokenService> = TokenService[K] extends Issuer<infer S> ? S : never;
@@ -44,11 +50,19 @@ const needs = (field: string, value: string, role = value): Privilege => ({ fiel
 
 /** The identity rule of every client-facing token route. */
 export const IDENTITY_RULES: { readonly [K in BoundIssuer]: IdentityRule<SchemaOf<K>> } = {
-  agoraRtc: { identity: 'uid', wildcard: 0, privilege: (a) => (a.role === 'publisher' ? needs('role', 'publisher') : undefined) },
+  agoraRtc: { identity: 'uid', wildcard: 0, privileges: (a) => (a.role === 'publisher' ? [needs('role', 'publisher')] : []) },
   agoraRtm: { identity: 'uid' },
-  videosdk: { identity: 'participantId', privilege: (a) => (a.permissions.includes('allow_mod') ? needs('permissions', 'allow_mod') : undefined) },
-  hmsApp: { identity: 'userId', privilege: (a) => needs('role', a.role) },
-  conference: { identity: 'userId', privilege: (a) => (a.role === 'subscriber' ? undefined : needs('role', a.role)) },
+  videosdk: {
+    identity: 'participantId',
+    // VideoSDK treats a token with `crawler`, or with no roles at all, as one for its server APIs.
+    unprivileged: (a, holds) => (a.roles === undefined && !holds('crawler') ? { ...a, roles: ['rtc'] } : a),
+    privileges: (a) => [
+      ...(a.roles?.includes('crawler') ? [needs('roles', 'crawler')] : []),
+      ...(a.permissions.includes('allow_mod') ? [needs('permissions', 'allow_mod')] : []),
+    ],
+  },
+  hmsApp: { identity: 'userId', privileges: (a) => [needs('role', a.role)] },
+  conference: { identity: 'userId', privileges: (a) => (a.role === 'subscriber' ? [] : [needs('role', a.role)]) },
   chat: { identity: 'userId' },
 };
 
@@ -86,10 +100,13 @@ export function guard<S extends Schema>(rule: IdentityRule<S>, schema: S, policy
         out[field] = own;
       }
       if (policy.mode === 'jwt' && policy.roles === 'claims' && caller.via === 'jwt') {
-        const needed = rule.privilege?.(out as Values<S>);
-        if (needed !== undefined && !caller.roles.includes(needed.role)) {
+        const holds = (role: string) => caller.roles.includes(role);
+        const admitted = rule.unprivileged?.(out as Values<S>, holds) ?? (out as Values<S>);
+        const needed = rule.privileges?.(admitted).find((privilege) => !holds(privilege.role));
+        if (needed !== undefined) {
           throw forbidden(`${needed.field} ${needed.value} needs the ${needed.role} role, which your token's ${policy.rolesClaim} claim does not list`);
         }
+        return admitted;
       }
       return out as Values<S>;
     },
@@ -101,12 +118,19 @@ export function guard<S extends Schema>(rule: IdentityRule<S>, schema: S, policy
  * sub of digits is the numeric uid it spells (sub "12345" is uid 12345), any other sub an account.
  */
 function ownValue(rule: Rule<unknown>, sub: string, field: string): unknown {
+  let value: unknown;
   try {
-    return rule.check(sub, field);
+    value = rule.check(sub, field);
   } catch (error) {
     if (!isArgumentError(error)) throw error;
     throw forbidden(`your identity (the token's sub) cannot be used as ${field}: ${error.message}`);
   }
+  // Identities compare in canonical form: a sub "012345" is not the uid 12345 (nor is "0000012345"),
+  // or every user whose id differs only by leading zeros would be the same Agora user.
+  if (typeof value === 'number' && String(value) !== sub) {
+    throw forbidden(`your identity (the token's sub) "${sub}" is not a canonical ${field}: a number with leading zeros names no single ${field}`);
+  }
+  return value;
 }
 
 function forbidden(detail: string): AppError {
