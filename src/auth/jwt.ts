@@ -25,12 +25,20 @@ export type JwksOptions = Pick<RemoteJWKSetOptions, 'cacheMaxAge' | 'cooldownDur
  */
 export const JWKS_DEFAULTS = { cacheMaxAge: 600_000, cooldownDuration: 5_000, timeoutDuration: 2_000 } as const satisfies JwksOptions;
 
+/** Told when the key set at CLIENT_JWKS_URL stops and starts answering: once per outage, not per request. */
+export interface KeySetEvents {
+  unavailable(error: unknown): void;
+  restored(): void;
+}
+
 /** Options of {@link createJwtVerifier}. */
 export interface JwtVerifierOptions {
   /** The clock `exp` and `nbf` are checked against; defaults to the system clock. */
   readonly clock?: () => Date;
   /** Overrides of {@link JWKS_DEFAULTS} (tests shorten the cooldown). */
   readonly jwks?: JwksOptions;
+  /** Hears of key set outages and their end. */
+  readonly keySetEvents?: KeySetEvents;
 }
 
 /** Verifies one bearer token; rejects with a {@link CallerAuthError}. */
@@ -47,7 +55,7 @@ export function createJwtVerifier(auth: JwtClientAuth, options: JwtVerifierOptio
   if (auth.secret !== undefined) {
     [key, algorithms] = [auth.secret, ['HS256']];
   } else if (auth.jwksUrl !== undefined) {
-    [key, algorithms] = [remoteKeys(auth.jwksUrl, { ...JWKS_DEFAULTS, ...options.jwks }), ['RS256', 'ES256']];
+    [key, algorithms] = [remoteKeys(auth.jwksUrl, { ...JWKS_DEFAULTS, ...options.jwks }, options.keySetEvents), ['RS256', 'ES256']];
   } else {
     throw new TypeError('CLIENT_AUTH=jwt needs a secret or a JWKS URL');
   }
@@ -77,15 +85,37 @@ export function createJwtVerifier(auth: JwtClientAuth, options: JwtVerifierOptio
 /**
  * The remote key set, created once. A token naming no published key is the token's fault (401);
  * any other failure (unreachable, timeout, not 200, not a key set) is the key set's (503).
+ *
+ * jose refetches on every call after a failed fetch, so an outage would cost one fetch (and one
+ * timeout) per incoming request. After a failure, requests fail at once for `cooldownDuration`
+ * and only then is the set fetched again: one fetch per cooldown whatever the traffic.
  */
-function remoteKeys(url: string, options: JwksOptions): JWTVerifyGetKey {
+function remoteKeys(url: string, options: JwksOptions, events?: KeySetEvents): JWTVerifyGetKey {
   const keys = createRemoteJWKSet(new URL(url), options);
+  const cooldown = options.cooldownDuration ?? JWKS_DEFAULTS.cooldownDuration;
+  let failure: { at: number; error: unknown } | undefined;
+  const unavailable = (cause: unknown) =>
+    new CallerAuthError('ERR_KEYS_UNAVAILABLE', "the identity provider's signing keys cannot be fetched; retry later", { cause });
+  const reachable = () => {
+    if (failure === undefined) return;
+    failure = undefined;
+    events?.restored();
+  };
   return async (header, token) => {
+    if (failure !== undefined && Date.now() - failure.at < cooldown) throw unavailable(failure.error);
     try {
-      return await keys(header, token);
+      const key = await keys(header, token);
+      reachable();
+      return key;
     } catch (error) {
-      if (error instanceof errors.JWKSNoMatchingKey || error instanceof errors.JWKSMultipleMatchingKeys) throw error;
-      throw new CallerAuthError('ERR_KEYS_UNAVAILABLE', "the identity provider's signing keys cannot be fetched; retry later", { cause: error });
+      if (error instanceof errors.JWKSNoMatchingKey || error instanceof errors.JWKSMultipleMatchingKeys) {
+        reachable();
+        throw error;
+      }
+      const first = failure === undefined;
+      failure = { at: Date.now(), error };
+      if (first) events?.unavailable(error);
+      throw unavailable(error);
     }
   };
 }

@@ -177,7 +177,45 @@ describe('CLIENT_AUTH=jwt with CLIENT_JWKS_URL', () => {
     const app = testApp({ CLIENT_AUTH: 'jwt', CLIENT_JWKS_URL: closed.url }, { logger: createLogger('info', sink) });
     const res = await call(app, await signed(rs1));
     expectProblem(res, 503, 'identity-provider-unavailable', "the identity provider's signing keys cannot be fetched; retry later");
-    expect(lines.some((line) => line.includes('"level":40') && line.includes('CLIENT_JWKS_URL key set could not be fetched'))).toBe(true);
+    expect(lines.some((line) => line.includes('"level":40') && line.includes('CLIENT_JWKS_URL key set cannot be fetched'))).toBe(true);
+  });
+
+  it('when the endpoint fails under traffic, then one fetch and one warning per cooldown, and one line when it is back', async () => {
+    const lines: string[] = [];
+    const sink = new Writable({ write: (chunk, _encoding, done) => (lines.push(String(chunk)), done()) });
+    const app = appFor({ cooldownDuration: 60_000 }, { logger: createLogger('info', sink) });
+    jwks.mode = 'error';
+    const token = await signed(rs1);
+    const statuses: number[] = [];
+    for (let round = 0; round < 10; round++) {
+      const answers = await Promise.all(Array.from({ length: 20 }, () => call(app, token)));
+      statuses.push(...answers.map((res) => res.status));
+    }
+    expect(statuses).toEqual(Array(200).fill(503));
+    expect(jwks.fetches).toBe(1);
+    // Each 503 has its own request line (at info, with its reason); the outage is warned about once.
+    expect(lines.filter((line) => line.includes('"msg":"request refused"') && line.includes('"reason":"the identity provider'))).toHaveLength(200);
+    expect(lines.filter((line) => line.includes('"level":40'))).toHaveLength(1);
+    const outage = lines.filter((line) => line.includes('CLIENT_JWKS_URL key set'));
+    expect(outage).toHaveLength(1);
+    expect(outage[0]).toContain('"level":40');
+    expect(outage[0]).toContain('CLIENT_JWKS_URL key set cannot be fetched');
+  });
+
+  it('when the cooldown after a failure ends and the endpoint is back, then callers are verified again and the log says so', async () => {
+    const lines: string[] = [];
+    const sink = new Writable({ write: (chunk, _encoding, done) => (lines.push(String(chunk)), done()) });
+    const app = appFor({ cooldownDuration: 300 }, { logger: createLogger('info', sink) });
+    jwks.mode = 'error';
+    expect((await call(app, await signed(rs1))).status).toBe(503);
+    jwks.mode = 'keys';
+    // Still within the cooldown: failed at once, without a fetch.
+    expect((await call(app, await signed(rs1))).status).toBe(503);
+    expect(jwks.fetches).toBe(1);
+    await new Promise((resolve) => setTimeout(resolve, 350));
+    expect((await call(app, await signed(rs1))).status).toBe(200);
+    expect(jwks.fetches).toBe(2);
+    expect(lines.filter((line) => line.includes('key set can be fetched again'))).toHaveLength(1);
   });
 
   it('when the endpoint never answers, then 503 after the default 2 s timeout, not a hang', async () => {

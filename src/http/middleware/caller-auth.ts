@@ -12,7 +12,7 @@ import { AppError } from '../../errors.js';
 import { isKnownApiKey } from '../../auth/api-key.js';
 import { CallerAuthError, type Caller } from '../../auth/caller.js';
 import type { CallerPolicy } from '../../auth/identity.js';
-import { createJwtVerifier, type CallerVerifier, type JwtVerifierOptions } from '../../auth/jwt.js';
+import { createJwtVerifier, type CallerVerifier, type JwtVerifierOptions, type KeySetEvents } from '../../auth/jwt.js';
 import { bearerToken } from './admin-auth.js';
 
 /** The challenge of a 401 under CLIENT_AUTH=jwt (RFC 6750). */
@@ -47,11 +47,17 @@ export function callerAccess(
       return undefined;
     case 'api-key':
       return { authenticate: requireApiKey(auth.keyDigests), policy: { mode: 'api-key' } };
-    case 'jwt':
+    case 'jwt': {
+      // One warning per outage of the identity provider's key set, and one line when it is back.
+      const keySetEvents: KeySetEvents = {
+        unavailable: (error) => logger.warn({ err: error }, 'caller authentication: the CLIENT_JWKS_URL key set cannot be fetched; token routes answer 503 until it can'),
+        restored: () => logger.info('caller authentication: the CLIENT_JWKS_URL key set can be fetched again'),
+      };
       return {
-        authenticate: requireJwt(createJwtVerifier(auth, options), logger),
+        authenticate: requireJwt(createJwtVerifier(auth, { keySetEvents, ...options })),
         policy: { mode: 'jwt', roles: config.rolePolicy, rolesClaim: auth.rolesClaim },
       };
+    }
   }
 }
 
@@ -69,7 +75,7 @@ function requireApiKey(keyDigests: readonly Buffer[]): RequestHandler {
   };
 }
 
-function requireJwt(verify: CallerVerifier, logger: Logger): RequestHandler {
+function requireJwt(verify: CallerVerifier): RequestHandler {
   return async (req, res, next) => {
     const token = bearerToken(req.headers.authorization);
     if (token === undefined) {
@@ -79,11 +85,8 @@ function requireJwt(verify: CallerVerifier, logger: Logger): RequestHandler {
       res.locals.caller = await verify(token);
     } catch (error) {
       if (!(error instanceof CallerAuthError)) throw error;
-      if (error.code === 'ERR_KEYS_UNAVAILABLE') {
-        // The client did nothing wrong: say so, and tell the operator why.
-        logger.warn({ err: error.cause, reqId: res.locals.requestId }, 'caller authentication: the CLIENT_JWKS_URL key set could not be fetched');
-        throw new AppError('identity-provider-unavailable', error.message);
-      }
+      // The client did nothing wrong: say so (the operator heard of the outage once, when it began).
+      if (error.code === 'ERR_KEYS_UNAVAILABLE') throw new AppError('identity-provider-unavailable', error.message);
       throw unauthorized(error.message, `${BEARER_CHALLENGE}, error="invalid_token"`);
     }
     next();
