@@ -4,6 +4,7 @@
  */
 import { pino, type Logger, type DestinationStream } from 'pino';
 import type { LogLevel } from './config.js';
+import { redactUrlCredentials } from './config/settings.js';
 
 export type { Logger };
 
@@ -50,9 +51,26 @@ export function stdoutDestination(
   return stream;
 }
 
+/**
+ * pino's error serializer, with user names and passwords cut out of any URL in the error's text
+ * fields: a driver's error may quote the REDIS_URL or DATABASE_URL it was given (Node's URL
+ * parser keeps the whole input on its errors).
+ */
+export function serializeError(error: Error): Record<string, unknown> {
+  const serialized: Record<string, unknown> = pino.stdSerializers.err(error);
+  // Bounded depth: an error may carry objects that refer back to themselves.
+  const scrub = (value: unknown, depth: number): unknown => {
+    if (typeof value === 'string') return redactUrlCredentials(value);
+    if (depth > 4 || value === null || typeof value !== 'object') return value;
+    if (Array.isArray(value)) return value.map((child) => scrub(child, depth + 1));
+    return Object.fromEntries(Object.entries(value).map(([key, child]) => [key, scrub(child, depth + 1)]));
+  };
+  return scrub(serialized, 0) as Record<string, unknown>;
+}
+
 /** Creates the logger; `destination` lets tests capture the output. */
 export function createLogger(level: LogLevel, destination?: DestinationStream): Logger {
-  const options = { level, redact: { paths: REDACT_PATHS, censor: '[redacted]' }, base: LOG_BASE };
+  const options = { level, redact: { paths: REDACT_PATHS, censor: '[redacted]' }, base: LOG_BASE, serializers: { err: serializeError } };
   // Asynchronous writes to stdout: under load lines written while a write is in flight go out
   // together, and pino flushes what is left synchronously when the process exits.
   if (destination) return pino(options, destination);

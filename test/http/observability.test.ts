@@ -3,12 +3,13 @@ import request from 'supertest';
 import { buildVideoSdkToken, secretKey } from '../../src/index.js';
 import { createLogger } from '../../src/logger.js';
 import { CREDENTIALS, testApp } from '../fixtures.js';
+import type { AppDeps } from '../../src/app.js';
 
 /** An app whose log lines are captured, parsed. */
-function captured(overrides: Record<string, string | undefined> = {}) {
+function captured(overrides: Record<string, string | undefined> = {}, deps: AppDeps = {}) {
   const lines: string[] = [];
   const logger = createLogger('info', { write: (line: string) => void lines.push(line) });
-  const app = testApp(overrides, { logger });
+  const app = testApp(overrides, { logger, ...deps });
   return { app, lines, records: () => lines.map((l) => JSON.parse(l) as Record<string, any>) };
 }
 
@@ -72,13 +73,35 @@ describe('request logs', () => {
     expect((await request(app).get('/healthz')).headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
   });
 
-  it('when responses are 4xx, then they log at info; when 5xx, then at error', async () => {
+  it('when responses are 4xx, then they log at info; when a provider is not configured, then the 503 logs at info with its reason', async () => {
     const { app, records } = captured({ VIDEOSDK_API_KEY: undefined, VIDEOSDK_SECRET: undefined });
     await request(app).get('/access_token').expect(400);
     await request(app).get('/get-token').expect(503);
     const [bad, unavailable] = records().filter((r) => r.req);
     expect([bad!.level, bad!.res.statusCode]).toEqual([30, 400]);
-    expect([unavailable!.level, unavailable!.res.statusCode]).toEqual([50, 503]);
+    expect(unavailable).toMatchObject({ level: 30, res: { statusCode: 503 }, problem: 'provider-not-configured', reason: 'provider not configured: videosdk', msg: 'request refused' });
+    expect(unavailable!.err).toBeUndefined();
+  });
+
+  it('when a request fails on a fault, then the 500 logs at error with the error', async () => {
+    const broken = () => {
+      throw new Error('clock failure');
+    };
+    const { app, records } = captured({}, { clock: broken });
+    await request(app).get('/chat-token?userId=u&channelId=c').expect(500);
+    const [line] = records().filter((r) => r.req);
+    expect(line).toMatchObject({ level: 50, res: { statusCode: 500 }, msg: 'request errored', err: { message: 'clock failure' } });
+  });
+
+  it('when a client puts a credential in the query, then the logged URL keeps the name and hides the value', async () => {
+    const { app, lines } = captured();
+    const query = '?channelName=t&access_token=tok-1-secret&API_KEY=key-2-secret&apikey=k3s&Token=t4s&key=k5s&secret=s6s&password=p7s&monkey=kept';
+    await request(app).get(`/access_token${query}`).expect(200);
+    const log = lines.join('\n');
+    for (const value of ['tok-1-secret', 'key-2-secret', 'k3s', 't4s', 'k5s', 's6s', 'p7s']) expect(log).not.toContain(value);
+    expect(log).toContain(
+      '"url":"/access_token?channelName=t&access_token=[redacted]&API_KEY=[redacted]&apikey=[redacted]&Token=[redacted]&key=[redacted]&secret=[redacted]&password=[redacted]&monkey=kept"',
+    );
   });
 
   it('when credentials, tokens and cookies pass through, then none of them reaches the log', async () => {

@@ -52,6 +52,8 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
       res.locals.error = error;
       problem = { type: `${PROBLEM_TYPE_PREFIX}internal-error`, title: 'Internal server error', status: 500, detail: 'an unexpected error occurred' };
     }
+    // The request log line reports every 5xx: a chosen one (a 503) with its reason, a fault with its error.
+    if (problem.status >= 500 && known) res.locals.error = known;
     if (res.headersSent) {
       res.destroy();
       return;

@@ -2,9 +2,19 @@ import { randomUUID } from 'node:crypto';
 import type { Request, RequestHandler, Response } from 'express';
 import { pino } from 'pino';
 import { LOG_BASE, type Logger } from '../../logger.js';
+import { AppError } from '../../errors.js';
 
 // An incoming X-Request-Id is kept only when it is short and plain, so it cannot forge log lines.
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+
+// Query parameters that carry a credential when a client puts one in the URL: their values never
+// reach a log line.
+const CREDENTIAL_PARAMS = /([?&])(access_token|token|api_key|apikey|key|secret|password)=[^&#]*/gi;
+
+/** The URL as logged: credential-carrying query parameters keep their name, not their value. */
+export function loggedUrl(url: string): string {
+  return url.replace(CREDENTIAL_PARAMS, '$1$2=[redacted]');
+}
 
 /** What a request line records: the fields a pino call would get, and its message. */
 export interface RequestRecord {
@@ -37,8 +47,10 @@ export function requestLineWriter(logger: Logger): ((record: RequestRecord, msg:
 /**
  * One JSON log line per request, with a request id (an incoming `X-Request-Id`, or a new UUID)
  * echoed back in the response. Only method, url and remote address are logged: no headers, so
- * `Authorization` and cookies never reach the log. 5xx log at error through the logger, with the
- * error the handler left in `res.locals.error`; everything else at info. `onDone` (the metrics)
+ * `Authorization` and cookies never reach the log, and credentials in the query are redacted
+ * ({@link loggedUrl}). 5xx log through the logger with what the error handler left in
+ * `res.locals.error`: a service-chosen 503 at info with its reason, a fault at error with the
+ * error; everything else at info. `onDone` (the metrics)
  * hears of every request from the same listener.
  *
  * One plain object per request and no child logger: this runs on every request, and pino-http's
@@ -53,12 +65,17 @@ export function requestLog(logger: Logger, onDone?: (req: Request, res: Response
     const elapsed = performance.now() - started;
     onDone?.(req, this, elapsed / 1000);
     const record: RequestRecord = {
-      req: { id, method: req.method, url: req.originalUrl, remoteAddress: req.socket.remoteAddress },
+      req: { id, method: req.method, url: loggedUrl(req.originalUrl), remoteAddress: req.socket.remoteAddress },
       res: { statusCode: this.statusCode },
       responseTime: Math.round(elapsed),
     };
+    const error: unknown = this.locals.error;
     if (!this.writableFinished) info?.(record, 'request aborted');
-    else if (this.statusCode >= 500) logger.error({ ...record, err: this.locals.error }, 'request errored');
+    // A 503 the service chose (provider not configured, store or identity provider unreachable) is
+    // a state, not a fault: the line says why, at info, since the state itself is warned about
+    // once (at start, or when an outage begins); only a fault is an error with a stack.
+    else if (error instanceof AppError) logger.info({ ...record, problem: error.code, reason: error.message }, 'request refused');
+    else if (this.statusCode >= 500) logger.error({ ...record, err: error }, 'request errored');
     else info?.(record, 'request completed');
   }
   return (req, res, next) => {
