@@ -83,6 +83,9 @@ export async function startTarget(kind, { databaseUrl, cwd, logFile, nodeArgs = 
     PORT: String(port),
     // One load generator is one client IP: any per-IP limit would throttle the benchmark itself.
     RATE_LIMIT_PER_MINUTE: '0',
+    // Production requires both choices; the bare targets are open to anyone too, so this compares alike.
+    CLIENT_AUTH: 'none',
+    CORS_ORIGINS: '*',
     DATABASE_URL: databaseUrl,
     ...CREDENTIALS,
   };

@@ -7,7 +7,9 @@
 #   runtime  unpack it, `npm ci --omit=dev` against the repo's lockfile (what `npm ci` + `npm prune
 #            --omit=dev` leave behind), then start the Dockerfile's CMD with its ENV, as a non-root
 #            user when we are root (the image runs as `node`, with only data/ writable).
-#   probes   /healthz, /readyz, /conference-token, /openapi.yaml, /docs; the Dockerfile's HEALTHCHECK; the CLI;
+#   probes   the production start refused without CLIENT_AUTH and CORS_ORIGINS; then, with them (api-key),
+#            /healthz, /readyz, /conference-token with and without the key, /openapi.yaml, /docs; the
+#            Dockerfile's HEALTHCHECK; the CLI;
 #            no dev dependency reachable; SIGTERM exits 0; the HEALTHCHECK fails once it is gone.
 #
 # CMD, HEALTHCHECK, ENV and the builder's COPY list are read from the Dockerfile, so this check and
@@ -87,19 +89,21 @@ missing="$(node -e '
   console.log(files.filter((f) => !copied.includes(f)).join(" "));' "$REPO/package.json" "${RUNTIME_COPIES[@]}")"
 if [ -z "$missing" ]; then pass "every package.json \"files\" entry is copied into the runtime stage"; else fail "runtime stage does not copy" "$missing"; fi
 
-# docker-compose.yml cannot run here: check that it parses, that the app services set only variables
-# src/config.ts reads, and that they wait for healthy stores.
+# docker-compose.yml cannot run here: check that it parses, that the app services set only settings
+# (src/config/settings.ts lists them), and that they wait for healthy stores.
 compose_problems="$(node --input-type=module - "$REPO" <<'EOF' 2>&1
 import { readFileSync } from 'node:fs';
 import YAML from 'yaml';
 const root = process.argv[2];
-const known = new Set([...readFileSync(`${root}/src/config.ts`, 'utf8').matchAll(/'([A-Z][A-Z0-9_]*)'/g)].map((m) => m[1]));
+const settings = readFileSync(`${root}/src/config/settings.ts`, 'utf8');
+const list = settings.slice(settings.indexOf('export const SETTINGS'), settings.indexOf('] as const'));
+const known = new Set([...list.matchAll(/'([A-Z][A-Z0-9_]*)'/g)].map((m) => m[1]));
 const { services = {} } = YAML.parse(readFileSync(`${root}/docker-compose.yml`, 'utf8'), { merge: true });
 const problems = [];
 const apps = Object.entries(services).filter(([, s]) => s.build !== undefined);
 if (apps.length === 0) problems.push('no service is built from the Dockerfile');
 for (const [name, s] of apps) {
-  for (const key of Object.keys(s.environment ?? {})) if (!known.has(key)) problems.push(`${name} sets ${key}, which src/config.ts never reads`);
+  for (const key of Object.keys(s.environment ?? {})) if (!known.has(key)) problems.push(`${name} sets ${key}, which is not a setting (src/config/settings.ts)`);
   for (const [dep, d] of Object.entries(s.depends_on ?? {})) {
     if (d?.condition !== 'service_healthy') problems.push(`${name} does not wait for ${dep} to be healthy`);
     if (!services[dep]?.healthcheck) problems.push(`${dep} has no healthcheck`);
@@ -108,7 +112,7 @@ for (const [name, s] of apps) {
 console.log(problems.join('; '));
 EOF
 )" || true
-if [ -z "$compose_problems" ]; then pass "docker-compose.yml parses; app services use config.ts variables and wait for healthy stores"; else fail "docker-compose.yml" "$compose_problems"; fi
+if [ -z "$compose_problems" ]; then pass "docker-compose.yml parses; app services set only settings and wait for healthy stores"; else fail "docker-compose.yml" "$compose_problems"; fi
 
 # --- Builder stage -------------------------------------------------------------------------------
 phase "builder: copy what the Dockerfile copies, npm run build, npm pack"
@@ -157,10 +161,20 @@ fi
 port="$(node -e "const s = require('net').createServer().listen(0, '127.0.0.1', () => { console.log(s.address().port); s.close(); })")"
 MASTER_KEY="container-check"
 MASTER_SECRET="container-check-secret-$(node -e "console.log(require('crypto').randomBytes(16).toString('hex'))")"
+CLIENT_KEY="container-check-client-$(node -e "console.log(require('crypto').randomBytes(16).toString('hex'))")"
 # The container's environment: the image's ENV, then what `docker run -e` would add. Nothing else
-# leaks in from this shell.
-run_env=(env -i "PATH=$PATH" "HOME=$work" "${IMAGE_ENV[@]}" "PORT=$port" HOST=127.0.0.1
+# leaks in from this shell. The image runs in production, which requires CLIENT_AUTH and CORS_ORIGINS.
+base_env=(env -i "PATH=$PATH" "HOME=$work" "${IMAGE_ENV[@]}" "PORT=$port" HOST=127.0.0.1
   "DATABASE_URL=sqlite:$app/data/meetings.db" "MASTER_KEY=$MASTER_KEY" "MASTER_SECRET=$MASTER_SECRET")
+run_env=("${base_env[@]}" CLIENT_AUTH=api-key "CLIENT_API_KEYS=$CLIENT_KEY" CORS_ORIGINS=https://app.example.com)
+
+phase "runtime: the production start refuses an open set-up"
+refused="$(cd "$app" && timeout 10s "${base_env[@]}" "${run_as[@]}" "${CMD[@]}" 2>&1)" && code=0 || code=$?
+if [ "$code" = 1 ] && grep -q "CLIENT_AUTH must be set in production" <<<"$refused" && grep -q "CORS_ORIGINS must be set in production" <<<"$refused"; then
+  pass "without CLIENT_AUTH and CORS_ORIGINS the image exits 1 naming both"
+else
+  fail "without CLIENT_AUTH and CORS_ORIGINS the image should exit 1 naming both" "exit $code: $(head -c 300 <<<"$refused")"
+fi
 
 phase "runtime: ${CMD[*]} on port $port${run_as:+ as nobody}"
 cd "$app"
@@ -171,8 +185,8 @@ cd "$REPO"
 # GET a URL; prints the status on the first line, then the body. 000 when nothing answers.
 get() {
   node -e '
-    fetch(process.argv[1], { signal: AbortSignal.timeout(5000) })
-      .then(async (r) => console.log(`${r.status}\n${await r.text()}`), () => console.log("000"))' "http://127.0.0.1:$port$1"
+    fetch(process.argv[1], { headers: { "X-API-Key": process.argv[2] }, signal: AbortSignal.timeout(5000) })
+      .then(async (r) => console.log(`${r.status}\n${await r.text()}`), () => console.log("000"))' "http://127.0.0.1:$port$1" "$CLIENT_KEY"
 }
 for _ in $(seq 1 60); do
   [ "$(get /healthz | head -n 1)" = 200 ] && break
@@ -198,6 +212,8 @@ if (cd "$app" && node -e '
 else
   fail "the conference token does not verify" "$body"
 fi
+anon="$(node -e 'fetch(process.argv[1], { signal: AbortSignal.timeout(5000) }).then((r) => console.log(r.status), () => console.log("000"))' "http://127.0.0.1:$port/conference-token?userId=alice&roomId=r1&role=admin")"
+if [ "$anon" = 401 ]; then pass "without X-API-Key the token route answers 401 (CLIENT_AUTH=api-key)"; else fail "without X-API-Key the token route should answer 401" "got $anon"; fi
 # NODE_ENV=production from the image: no generated credentials, so unset providers answer 503.
 expect_status '/access_token?channelName=probe' 503
 # Served from files outside dist/: openapi.yaml at the package root, Swagger UI from node_modules.
