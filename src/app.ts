@@ -11,7 +11,8 @@
 import express, { type Express } from 'express';
 import { API_SECURITY_HEADERS, fixedHeaders } from './http/middleware/security-headers.js';
 import type { Redis } from 'ioredis';
-import type { Config } from './config.js';
+import type { Clock } from './clock.js';
+import type { Config } from './config/index.js';
 import { createLogger, type Logger } from './logger.js';
 import { createTokenService, type TokenService } from './tokens/service.js';
 import { corsPolicy } from './http/middleware/cors.js';
@@ -28,6 +29,7 @@ import { callerAccess } from './http/middleware/caller-auth.js';
 import type { JwksOptions } from './auth/jwt.js';
 import { meetingRoutes } from './http/routes/meetings.js';
 import { adminRoutes } from './http/routes/admin.js';
+import type { RouteDeps, RouteModule } from './http/routes/deps.js';
 import { openMemoryStore } from './meetings/memory.js';
 import type { MeetingStore } from './meetings/store.js';
 import { createMetrics, type Metrics } from './metrics.js';
@@ -43,10 +45,13 @@ export interface AppDeps {
   /** Prometheus metrics; each app gets its own unless given. */
   readonly metrics?: Metrics;
   /** The clock for issued tokens; defaults to the system clock. */
-  readonly clock?: () => Date;
+  readonly clock?: Clock;
   /** How CLIENT_JWKS_URL's keys are cached and fetched; defaults to JWKS_DEFAULTS (auth/jwt.ts). */
   readonly jwks?: JwksOptions;
 }
+
+/** Every route module, the most requested first: token routes, meetings, admin, docs, probes. */
+const ROUTE_MODULES: readonly RouteModule[] = [tokenRoutes, meetingRoutes, adminRoutes, docsRoutes, opsRoutes];
 
 export function createApp(config: Config, deps: AppDeps = {}): Express {
   const logger = deps.logger ?? createLogger(config.logLevel);
@@ -66,12 +71,17 @@ export function createApp(config: Config, deps: AppDeps = {}): Express {
   const routes = app.router;
   const limiter = rateLimitPolicy(config.rateLimitPerMinute, { redis: deps.redis, logger });
   if (limiter) routes.use(limiter);
-  // Built once: under CLIENT_AUTH=jwt with a JWKS URL this holds the one cached key set.
-  tokenRoutes(routes, tokens, config.adminKeyDigest, callerAccess(config, logger, { clock: tokens.clock, jwks: deps.jwks }));
-  meetingRoutes(routes, store, tokens, logger);
-  adminRoutes(routes, { store, tokens, logger, adminKeyDigest: config.adminKeyDigest, maxTtl: config.ttl.max });
-  docsRoutes(routes);
-  opsRoutes(routes, store, tokens, metrics, logger);
+  const routeDeps: RouteDeps = {
+    tokens,
+    store,
+    logger,
+    metrics,
+    // Built once: under CLIENT_AUTH=jwt with a JWKS URL this holds the one cached key set.
+    callers: callerAccess(config, logger, { clock: tokens.clock, jwks: deps.jwks }),
+    adminKeyDigest: config.adminKeyDigest,
+    maxTtl: config.ttl.max,
+  };
+  for (const register of ROUTE_MODULES) register(routes, routeDeps);
   app.use(notFound);
   app.use(errorHandler(logger));
   return app;

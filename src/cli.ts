@@ -11,13 +11,11 @@
  * (a mint with generated development credentials and no --dev included).
  */
 import dotenv from 'dotenv';
-import { ConfigError, loadConfig } from './config.js';
-import { AppError } from './errors.js';
+import { loadConfig } from './config/index.js';
+import { AppError, ConfigError, isArgumentError, UsageError } from './errors.js';
 import { parseQuery } from './http/query.js';
-import { isArgumentError, type Schema } from './tokens/args.js';
-import { createTokenService, type Issuer, type TokenService } from './tokens/service.js';
-
-type IssuerName = Exclude<keyof TokenService, 'credentials' | 'clock'>;
+import type { Schema } from './tokens/args.js';
+import { createTokenService, type Issuer, type IssuerName, type TokenService } from './tokens/service.js';
 
 // Each kind names its issuer and the route whose query parameters its flags are. hms-management is
 // a POST behind ADMIN_API_KEY over HTTP; whoever runs the CLI already holds the 100ms secret.
@@ -32,9 +30,6 @@ const KINDS = {
 } as const satisfies Record<string, { issuer: IssuerName; route: string }>;
 
 const PROGRAM = 'rtc-token-server';
-
-/** Bad command-line usage: reported on stderr with exit code 2. */
-class UsageError extends Error {}
 
 const argv = process.argv.slice(2);
 const command = argv[0] ?? 'serve';

@@ -4,7 +4,7 @@
  * SIGINT on, and exits 0 once every worker has drained, or after SHUTDOWN_TIMEOUT_MS plus a margin.
  */
 import cluster, { type Worker } from 'node:cluster';
-import type { Config } from './config.js';
+import type { Config } from './config/index.js';
 import type { Logger } from './logger.js';
 
 // A worker that dies this soon after starting is failing to start (port taken, store

@@ -1,7 +1,89 @@
 /**
- * The one error model of the service. Every failure a client can see is an {@link AppError} with a
- * stable code from {@link PROBLEMS}; the error handler turns it into RFC 9457 problem details.
+ * Every error of the library and the service, in one module (as jose keeps its errors). Library
+ * errors carry a stable `code` a caller can branch on; {@link AppError} is what an HTTP client
+ * sees, with a code from the {@link PROBLEMS} catalogue, and the error handler turns it into RFC
+ * 9457 problem details. Argument errors become problems in one place ({@link invalidArguments}).
  */
+
+// ---- Library errors -----------------------------------------------------------------------------
+
+/** A bad argument of the wrong kind (not a string, not a number…). */
+export class ArgumentTypeError extends TypeError {
+  readonly code = 'ERR_INVALID_ARG_TYPE';
+  constructor(
+    readonly argument: string,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'TypeError';
+  }
+}
+
+/** A bad argument of the right kind whose value is not allowed (too long, out of range, unknown role…). */
+export class ArgumentRangeError extends RangeError {
+  readonly code = 'ERR_OUT_OF_RANGE';
+  constructor(
+    readonly argument: string,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'RangeError';
+  }
+}
+
+export type ArgumentError = ArgumentTypeError | ArgumentRangeError;
+
+export function isArgumentError(error: unknown): error is ArgumentError {
+  return error instanceof ArgumentTypeError || error instanceof ArgumentRangeError;
+}
+
+/** A token that must not be accepted; `message` says why without echoing the token. */
+export class InvalidTokenError extends Error {
+  readonly code = 'ERR_INVALID_TOKEN';
+  constructor(
+    message: string,
+    /** `expired`: the signature is good but `exp` has passed; `invalid`: anything else. */
+    readonly reason: 'expired' | 'invalid' = 'invalid',
+  ) {
+    super(message);
+    this.name = 'InvalidTokenError';
+  }
+}
+
+/** Why a caller's credentials were refused (a 401), or could not be checked at all (a 503). */
+export type CallerAuthErrorCode = 'ERR_CALLER_INVALID' | 'ERR_KEYS_UNAVAILABLE';
+
+/** A refused or uncheckable caller; `message` is safe to show the client (it never echoes the token). */
+export class CallerAuthError extends Error {
+  constructor(
+    readonly code: CallerAuthErrorCode,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+    this.name = 'CallerAuthError';
+  }
+}
+
+/** A configuration that cannot start the service; `problems` names every bad variable. */
+export class ConfigError extends Error {
+  readonly code = 'ERR_INVALID_CONFIG';
+  constructor(readonly problems: readonly string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/** Bad command-line usage: the CLI reports it on stderr with exit code 2. */
+export class UsageError extends Error {
+  readonly code = 'ERR_USAGE';
+  constructor(message: string) {
+    super(message);
+    this.name = 'UsageError';
+  }
+}
+
+// ---- HTTP problems ------------------------------------------------------------------------------
 
 /** One entry of `errors[]` in a problem body: which field was wrong and why. */
 export interface FieldProblem {
@@ -82,6 +164,27 @@ export class AppError extends Error {
 /** A 400 naming every bad field; `detail` joins their messages. */
 export function invalidRequest(errors: readonly FieldProblem[]): AppError {
   return new AppError('invalid-request', errors.map((e) => e.message).join('; '), { errors });
+}
+
+/** The one conversion of argument errors (the schemas', the builders') into the 400 a client sees. */
+export function invalidArguments(errors: readonly ArgumentError[]): AppError {
+  return invalidRequest(errors.map((error) => ({ field: error.argument, message: error.message })));
+}
+
+/** The realm of every `WWW-Authenticate` challenge the service sends. */
+const REALM = 'realm="rtc-token-server"';
+
+/**
+ * The challenge of a 401 (RFC 6750, and `ApiKey` for X-API-Key callers). `invalidToken` marks a
+ * token that was presented and refused, as opposed to none presented.
+ */
+export function challenge(scheme: 'Bearer' | 'ApiKey', invalidToken = false): string {
+  return `${scheme} ${REALM}${invalidToken ? ', error="invalid_token"' : ''}`;
+}
+
+/** A 401 with its challenge. */
+export function unauthorized(detail: string, scheme: 'Bearer' | 'ApiKey', invalidToken = false): AppError {
+  return new AppError('unauthorized', detail, { headers: { 'WWW-Authenticate': challenge(scheme, invalidToken) } });
 }
 
 /** The 503 answered by a provider whose credentials are not set. */

@@ -7,8 +7,8 @@ import { TokenClient } from './tokens/client.js';
 export { TokenClient, type TokenClientOptions } from './tokens/client.js';
 export default TokenClient;
 
-export { ArgumentRangeError, ArgumentTypeError, type ArgumentError } from './tokens/args.js';
-export { InvalidTokenError, keyId, secretKey, type BuildOptions, type IssuedToken } from './tokens/jwt.js';
+export { ArgumentRangeError, ArgumentTypeError, InvalidTokenError, type ArgumentError } from './errors.js';
+export { keyId, secretKey, type BuildOptions, type IssuedToken } from './tokens/jwt.js';
 export {
   buildChatToken,
   buildConferenceToken,

@@ -3,10 +3,12 @@
  * request serializers keep only method, url and remote address, so headers never reach a log.
  */
 import { pino, type Logger, type DestinationStream } from 'pino';
-import type { LogLevel } from './config.js';
 import { redactUrlCredentials } from './config/settings.js';
 
 export type { Logger };
+
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
 
 /** Paths pino censors wherever a caller logs an object carrying them. */
 export const REDACT_PATHS = [

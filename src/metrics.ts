@@ -95,7 +95,7 @@ export function createMetrics(): Metrics {
       // Matched routes label by template (a handler outside the router may name one in
       // res.locals.metricsRoute); anything else (404s, probes for random paths) shares one label.
       const route =
-        req.route?.path === undefined ? ((res.locals.metricsRoute as string | undefined) ?? 'unmatched') : `${req.baseUrl}${String(req.route.path)}`;
+        req.route?.path === undefined ? (res.locals.metricsRoute ?? 'unmatched') : `${req.baseUrl}${String(req.route.path)}`;
       const key = `${req.method} ${route} ${res.statusCode}`;
       let series = requests.get(key);
       if (series === undefined) {

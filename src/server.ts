@@ -4,7 +4,9 @@
  */
 import cluster from 'node:cluster';
 import dotenv from 'dotenv';
-import { ConfigError, generatedCredentials, loadConfig, type Config } from './config.js';
+import { loadConfig, type Config } from './config/index.js';
+import { generatedCredentials } from './config/credentials.js';
+import { ConfigError } from './errors.js';
 import { createLogger } from './logger.js';
 import { runPrimary } from './cluster.js';
 import { runWorker } from './worker.js';

@@ -4,7 +4,7 @@
  * exit 0). It runs alone, or as one of WEB_CONCURRENCY cluster workers.
  */
 import { createServer, type Server, type ServerResponse } from 'node:http';
-import type { Config } from './config.js';
+import type { Config } from './config/index.js';
 import type { Logger } from './logger.js';
 import { createApp } from './app.js';
 import { openStore } from './meetings/open.js';

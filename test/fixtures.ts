@@ -2,7 +2,8 @@
 import jwt from 'jsonwebtoken';
 import { expect } from 'vitest';
 import type { Response } from 'supertest';
-import { ConfigError, loadConfig, type Config } from '../src/config.js';
+import { loadConfig, type Config } from '../src/config/index.js';
+import { ConfigError } from '../src/errors.js';
 import { createApp, type AppDeps } from '../src/app.js';
 import { secretKey } from '../src/index.js';
 

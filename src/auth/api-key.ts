@@ -1,5 +1,9 @@
-import { timingSafeEqual } from 'node:crypto';
-import { digest } from '../config.js';
+import { createHash, timingSafeEqual } from 'node:crypto';
+
+/** The SHA-256 digest used to compare presented secrets in constant time. */
+export function digest(value: string): Buffer {
+  return createHash('sha256').update(value, 'utf8').digest();
+}
 
 /**
  * True when `presented` is one of the keys whose SHA-256 digests are `keyDigests`. Digests are

@@ -5,8 +5,8 @@
  * description checks the parsed arguments against the verified caller, after the 400 checks and
  * before the token is issued.
  */
-import { AppError } from '../errors.js';
-import { isArgumentError, optional, type Rule, type Schema, type Values } from '../tokens/args.js';
+import { AppError, isArgumentError } from '../errors.js';
+import { optional, type Rule, type Schema, type Values } from '../tokens/args.js';
 import type { Issuer, TokenService } from '../tokens/service.js';
 import type { Caller } from './caller.js';
 

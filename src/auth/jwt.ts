@@ -6,8 +6,10 @@
  * are refused before any key is used.
  */
 import { createRemoteJWKSet, errors, jwtVerify, type JWTPayload, type JWTVerifyGetKey, type RemoteJWKSetOptions } from 'jose';
-import type { ClientAuth } from '../config.js';
-import { CallerAuthError, type Caller } from './caller.js';
+import type { ClientAuth } from '../config/index.js';
+import { CallerAuthError } from '../errors.js';
+import type { Caller } from './caller.js';
+import { systemClock, type Clock } from '../clock.js';
 
 /** CLIENT_AUTH=jwt as the configuration holds it. */
 export type JwtClientAuth = Extract<ClientAuth, { mode: 'jwt' }>;
@@ -34,7 +36,7 @@ export interface KeySetEvents {
 /** Options of {@link createJwtVerifier}. */
 export interface JwtVerifierOptions {
   /** The clock `exp` and `nbf` are checked against; defaults to the system clock. */
-  readonly clock?: () => Date;
+  readonly clock?: Clock;
   /** Overrides of {@link JWKS_DEFAULTS} (tests shorten the cooldown). */
   readonly jwks?: JwksOptions;
   /** Hears of key set outages and their end. */
@@ -49,7 +51,7 @@ export type CallerVerifier = (token: string) => Promise<Caller>;
  * keys are fetched once and shared by every request.
  */
 export function createJwtVerifier(auth: JwtClientAuth, options: JwtVerifierOptions = {}): CallerVerifier {
-  const clock = options.clock ?? (() => new Date());
+  const clock = options.clock ?? systemClock;
   let key: JWTVerifyGetKey | NonNullable<JwtClientAuth['secret']>;
   let algorithms: string[];
   if (auth.secret !== undefined) {

@@ -5,8 +5,8 @@
  */
 import { isUtf8 } from 'node:buffer';
 import querystring, { type ParsedUrlQuery } from 'node:querystring';
-import { isArgumentError, requiredMessage, type Schema, type Values } from '../tokens/args.js';
-import { AppError, invalidRequest, type FieldProblem } from '../errors.js';
+import { requiredMessage, type Schema, type Values } from '../tokens/args.js';
+import { ArgumentTypeError, invalidArguments, isArgumentError, type ArgumentError } from '../errors.js';
 
 /**
  * Decodes one query-string key or value as node:querystring does (a stray `%` stays literal), except
@@ -33,44 +33,38 @@ export function parseQueryString(text: string): ParsedUrlQuery {
   return querystring.parse(text, '&', '=', { decodeURIComponent: decodeComponent });
 }
 
-type Reader = (name: string, raw: unknown, errors: FieldProblem[]) => unknown;
-
-function read<S extends Schema>(schema: S, source: Record<string, unknown>, convert: Reader): Values<S> {
-  const errors: FieldProblem[] = [];
+/**
+ * Reads every field of `schema` from `source` with `convert`, collecting every argument error into
+ * one 400 (through the one converter, invalidArguments) rather than stopping at the first.
+ */
+function read<S extends Schema>(schema: S, source: Record<string, unknown>, convert: (name: string, raw: unknown) => unknown): Values<S> {
+  const errors: ArgumentError[] = [];
   const out: Record<string, unknown> = {};
   for (const name of Object.keys(schema)) {
     const field = schema[name]!;
     const raw = Object.hasOwn(source, name) ? source[name] : undefined;
     // An empty optional value means "not given", as in an HTML form.
     if (raw === undefined || raw === '' || raw === null) {
-      if (field.required) errors.push({ field: name, message: requiredMessage(name) });
+      if (field.required) errors.push(new ArgumentTypeError(name, requiredMessage(name)));
       else out[name] = field.fallback;
       continue;
     }
-    out[name] = convert(name, raw, errors);
+    try {
+      out[name] = convert(name, raw);
+    } catch (error) {
+      if (!isArgumentError(error)) throw error;
+      errors.push(error);
+    }
   }
-  if (errors.length > 0) throw invalidRequest(errors);
+  if (errors.length > 0) throw invalidArguments(errors);
   return out as Values<S>;
 }
 
-function attempt(name: string, errors: FieldProblem[], fn: () => unknown): unknown {
-  try {
-    return fn();
-  } catch (error) {
-    if (!isArgumentError(error)) throw error;
-    errors.push({ field: name, message: error.message });
-    return undefined;
-  }
-}
-
-/** Parses query-string text with each field's `parse`. A parameter given twice is refused. */
+/** Parses query-string (or path) text with each field's `parse`. A parameter given twice is refused. */
 export function parseQuery<S extends Schema>(schema: S, query: unknown): Values<S> {
-  return read(schema, (query ?? {}) as Record<string, unknown>, (name, raw, errors) => {
-    if (typeof raw !== 'string') {
-      errors.push({ field: name, message: `${name} must be given once` });
-      return undefined;
-    }
-    return attempt(name, errors, () => schema[name]!.rule.parse(raw, name));
+  return read(schema, (query ?? {}) as Record<string, unknown>, (name, raw) => {
+    if (typeof raw !== 'string') throw new ArgumentTypeError(name, `${name} must be given once`);
+    return schema[name]!.rule.parse(raw, name);
   });
 }
 
@@ -78,11 +72,7 @@ export function parseQuery<S extends Schema>(schema: S, query: unknown): Values<
 export function parseBody<S extends Schema>(schema: S, body: unknown): Values<S> {
   if (body === undefined) body = {};
   if (typeof body !== 'object' || body === null || Array.isArray(body)) {
-    throw new AppError('invalid-request', 'the request body must be a JSON object', {
-      errors: [{ field: 'body', message: 'the request body must be a JSON object' }],
-    });
+    throw invalidArguments([new ArgumentTypeError('body', 'the request body must be a JSON object')]);
   }
-  return read(schema, body as Record<string, unknown>, (name, raw, errors) =>
-    attempt(name, errors, () => schema[name]!.rule.check(raw, name)),
-  );
+  return read(schema, body as Record<string, unknown>, (name, raw) => schema[name]!.rule.check(raw, name));
 }

@@ -1,5 +1,6 @@
 import type { Logger } from '../logger.js';
 import type { MeetingStore } from './store.js';
+import { systemClock } from '../clock.js';
 
 /** How often expired revocations are deleted: they are harmless meanwhile, only dead weight. */
 export const PURGE_INTERVAL_MS = 10 * 60_000;
@@ -14,7 +15,7 @@ export function schedulePurge(
   logger: Logger,
   options: { intervalMs?: number; clock?: () => Date } = {},
 ): () => void {
-  const clock = options.clock ?? (() => new Date());
+  const clock = options.clock ?? systemClock;
   const timer = setInterval(() => {
     store.purgeExpired(clock()).then(
       (count) => {

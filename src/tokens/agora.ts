@@ -5,7 +5,8 @@
  * time keeps these builders pure, and grants exactly the privileges those builders grant.
  */
 import agora from 'agora-token/src/AccessToken2.js';
-import { ArgumentRangeError, ArgumentTypeError, checkArgs, integer, oneOf, optional, required, text, type Rule, type Values } from './args.js';
+import { ArgumentRangeError, ArgumentTypeError } from '../errors.js';
+import { checkArgs, integer, oneOf, optional, required, text, type Rule, type Values } from './args.js';
 import { epochSeconds, type BuildOptions, type IssuedToken } from './jwt.js';
 
 const { AccessToken2, ServiceRtc, ServiceRtm } = agora;
@@ -26,7 +27,8 @@ export interface AgoraCredentials {
   readonly appCertificate: string;
 }
 
-const HEX32 = /^[0-9a-fA-F]{32}$/;
+/** An Agora App ID or App Certificate: exactly 32 hex characters. */
+export const HEX32 = /^[0-9a-fA-F]{32}$/;
 
 /** Agora's channel-name alphabet, under 64 bytes. */
 export const channelName = text({

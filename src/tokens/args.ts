@@ -4,36 +4,7 @@
  * used by the routes), so both front doors accept exactly the same inputs and word their
  * refusals the same way.
  */
-
-/** A bad argument of the wrong kind (not a string, not a number…). */
-export class ArgumentTypeError extends TypeError {
-  readonly code = 'ERR_INVALID_ARG_TYPE';
-  constructor(
-    readonly argument: string,
-    message: string,
-  ) {
-    super(message);
-    this.name = 'TypeError';
-  }
-}
-
-/** A bad argument of the right kind whose value is not allowed (too long, out of range, unknown role…). */
-export class ArgumentRangeError extends RangeError {
-  readonly code = 'ERR_OUT_OF_RANGE';
-  constructor(
-    readonly argument: string,
-    message: string,
-  ) {
-    super(message);
-    this.name = 'RangeError';
-  }
-}
-
-export type ArgumentError = ArgumentTypeError | ArgumentRangeError;
-
-export function isArgumentError(error: unknown): error is ArgumentError {
-  return error instanceof ArgumentTypeError || error instanceof ArgumentRangeError;
-}
+import { ArgumentRangeError, ArgumentTypeError } from '../errors.js';
 
 /** How one argument is validated. Both methods throw an {@link ArgumentError} naming `name`. */
 export interface Rule<T> {

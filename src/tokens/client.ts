@@ -6,6 +6,7 @@
 import type { KeyObject } from 'node:crypto';
 import { buildChatToken, buildConferenceToken, type ConferenceRole, type NativeCredentials } from './native.js';
 import { secretKey } from './jwt.js';
+import { systemClock } from '../clock.js';
 
 /** Options for {@link TokenClient}. */
 export interface TokenClientOptions {
@@ -26,7 +27,7 @@ export class TokenClient {
   constructor(masterKey: string, masterSecret: string | KeyObject, options: TokenClientOptions = {}) {
     if (typeof masterKey !== 'string' || masterKey.length === 0) throw new TypeError('masterKey must be a non-empty string');
     this.#credentials = { key: masterKey, secret: secretKey(masterSecret, 'masterSecret') };
-    this.#now = options.currentDate ?? (() => new Date());
+    this.#now = options.currentDate ?? systemClock;
   }
 
   /**

@@ -4,8 +4,8 @@
  * meeting routes verify VideoSDK tokens directly. 100ms and Agora tokens are checked by their
  * providers, never here, so they are not recognised.
  */
-import type { Credentials } from '../config.js';
-import { InvalidTokenError } from './jwt.js';
+import type { Credentials } from './service.js';
+import { InvalidTokenError } from '../errors.js';
 import { verifyNativeToken, type NativeClaims } from './native.js';
 import { verifyVideoSdkToken, type VideoSdkClaims } from './videosdk.js';
 

@@ -4,6 +4,7 @@
  */
 import { createHash, createSecretKey, randomUUID, type KeyObject } from 'node:crypto';
 import jwt from 'jsonwebtoken';
+import { InvalidTokenError } from '../errors.js';
 
 /** What every builder returns: the token and the instant it stops being valid. */
 export interface IssuedToken {
@@ -75,19 +76,6 @@ export interface VerificationKeys {
 
 /** Clock skew allowed between this server and whoever checks `exp`/`nbf`, in seconds. */
 export const CLOCK_TOLERANCE_SECONDS = 30;
-
-/** A token that must not be accepted; `message` says why without echoing the token. */
-export class InvalidTokenError extends Error {
-  readonly code = 'ERR_INVALID_TOKEN';
-  constructor(
-    message: string,
-    /** `expired`: the signature is good but `exp` has passed; `invalid`: anything else. */
-    readonly reason: 'expired' | 'invalid' = 'invalid',
-  ) {
-    super(message);
-    this.name = 'InvalidTokenError';
-  }
-}
 
 /**
  * Verifies an HS256 token with the current or the previous key and returns its payload. The

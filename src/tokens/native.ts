@@ -3,8 +3,9 @@
  * with a `kid` header naming the signing secret (see jwt.ts).
  */
 import type { KeyObject } from 'node:crypto';
-import { ArgumentRangeError, boolean, checkArgs, integer, oneOf, optional, required, text, type Values } from './args.js';
-import { InvalidTokenError, lifetime, signHs256, verifyHs256, type BuildOptions, type IssuedToken } from './jwt.js';
+import { ArgumentRangeError, InvalidTokenError } from '../errors.js';
+import { boolean, checkArgs, integer, oneOf, optional, required, text, type Values } from './args.js';
+import { lifetime, signHs256, verifyHs256, type BuildOptions, type IssuedToken } from './jwt.js';
 
 export const CONFERENCE_ROLES = ['admin', 'publisher', 'subscriber'] as const;
 export type ConferenceRole = (typeof CONFERENCE_ROLES)[number];

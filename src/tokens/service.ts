@@ -3,14 +3,30 @@
  * deployment's credentials, its argument schema (bounded by the configured lifetimes) and the
  * builder that the library exports too. Schemas are built once here, never per request.
  */
-import type { Credentials, TokenLifetimes } from '../config.js';
 import { providerNotConfigured } from '../errors.js';
 import type { Schema, Values } from './args.js';
 import type { BuildOptions, IssuedToken } from './jwt.js';
-import { buildAgoraRtcToken, buildAgoraRtmToken, rtcSchema, rtmSchema } from './agora.js';
-import { buildVideoSdkToken, videoSdkSchema } from './videosdk.js';
-import { buildHmsAppToken, buildHmsManagementToken, hmsAppSchema, hmsManagementSchema } from './hms.js';
-import { buildChatToken, buildConferenceToken, chatSchema, conferenceSchema } from './native.js';
+import { buildAgoraRtcToken, buildAgoraRtmToken, rtcSchema, rtmSchema, type AgoraCredentials } from './agora.js';
+import { buildVideoSdkToken, videoSdkSchema, type VideoSdkCredentials } from './videosdk.js';
+import { buildHmsAppToken, buildHmsManagementToken, hmsAppSchema, hmsManagementSchema, type HmsCredentials } from './hms.js';
+import { buildChatToken, buildConferenceToken, chatSchema, conferenceSchema, type NativeCredentials } from './native.js';
+import { systemClock, type Clock } from '../clock.js';
+
+/** Credentials per provider; an absent provider answers 503 `provider not configured`. */
+export interface Credentials {
+  readonly agora?: AgoraCredentials;
+  readonly videosdk?: VideoSdkCredentials;
+  readonly hms?: HmsCredentials;
+  readonly native?: NativeCredentials;
+}
+
+/** Default lifetimes, in seconds, each at most `max` (TOKEN_MAX_TTL). */
+export interface TokenLifetimes {
+  readonly max: number;
+  readonly agora: number;
+  readonly videosdk: number;
+  readonly hms: number;
+}
 
 /** Which provider and which kind of token an issuer mints (the labels of `tokens_issued_total`). */
 export interface TokenKind {
@@ -35,7 +51,7 @@ function issuer<C, S extends Schema>(
   credentials: C | undefined,
   schema: S,
   build: (args: Values<S>, credentials: C, options: BuildOptions) => IssuedToken,
-  clock: () => Date,
+  clock: Clock,
   onIssued: IssuedListener,
 ): Issuer<S> {
   const assertConfigured = () => {
@@ -55,13 +71,31 @@ function issuer<C, S extends Schema>(
   };
 }
 
+/** What the routes, the CLI and the library's callers mint with: one issuer per token kind. */
+export interface TokenService {
+  /** The credentials the issuers sign with (and the meeting and admin routes verify with). */
+  readonly credentials: Credentials;
+  /** The clock every issuer reads "now" from. */
+  readonly clock: Clock;
+  readonly agoraRtc: Issuer<ReturnType<typeof rtcSchema>>;
+  readonly agoraRtm: Issuer<ReturnType<typeof rtmSchema>>;
+  readonly videosdk: Issuer<ReturnType<typeof videoSdkSchema>>;
+  readonly hmsApp: Issuer<ReturnType<typeof hmsAppSchema>>;
+  readonly hmsManagement: Issuer<ReturnType<typeof hmsManagementSchema>>;
+  readonly conference: Issuer<ReturnType<typeof conferenceSchema>>;
+  readonly chat: Issuer<ReturnType<typeof chatSchema>>;
+}
+
+/** The name of each issuer of a {@link TokenService}. */
+export type IssuerName = Exclude<keyof TokenService, 'credentials' | 'clock'>;
+
 /** Builds every issuer from the configuration. */
 export function createTokenService(
   config: { readonly credentials: Credentials; readonly ttl: TokenLifetimes },
-  options: { clock?: () => Date; onIssued?: IssuedListener } = {},
-) {
+  options: { clock?: Clock; onIssued?: IssuedListener } = {},
+): TokenService {
   const { credentials: c, ttl } = config;
-  const clock = options.clock ?? (() => new Date());
+  const clock = options.clock ?? systemClock;
   const onIssued = options.onIssued ?? (() => {});
   const maxMinutes = Math.min(1440, Math.floor(ttl.max / 60));
   return {
@@ -84,4 +118,3 @@ export function createTokenService(
   };
 }
 
-export type TokenService = ReturnType<typeof createTokenService>;

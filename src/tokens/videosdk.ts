@@ -5,7 +5,8 @@
  */
 import type { KeyObject } from 'node:crypto';
 import { checkArgs, integer, listOf, optional, text, type Values } from './args.js';
-import { InvalidTokenError, lifetime, MAX_TTL_SECONDS, signHs256, verifyHs256, type BuildOptions, type IssuedToken } from './jwt.js';
+import { InvalidTokenError } from '../errors.js';
+import { lifetime, MAX_TTL_SECONDS, signHs256, verifyHs256, type BuildOptions, type IssuedToken } from './jwt.js';
 
 export const VIDEOSDK_PERMISSIONS = ['allow_join', 'ask_join', 'allow_mod'] as const;
 export type VideoSdkPermission = (typeof VIDEOSDK_PERMISSIONS)[number];

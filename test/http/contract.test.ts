@@ -11,7 +11,7 @@ import { Ajv2020 } from 'ajv/dist/2020.js';
 import addFormatsModule from 'ajv-formats';
 import type { Express } from 'express';
 import { createApp } from '../../src/app.js';
-import { loadConfig } from '../../src/config.js';
+import { loadConfig } from '../../src/config/index.js';
 import { createTokenService } from '../../src/tokens/service.js';
 import type { Field, Schema } from '../../src/tokens/args.js';
 import { buildVideoSdkToken, secretKey } from '../../src/index.js';

@@ -6,7 +6,7 @@ import request from 'supertest';
 import { Redis } from 'ioredis';
 import { createLogger, type Logger } from '../../src/logger.js';
 import { connectRedis } from '../../src/redis.js';
-import type { LogLevel } from '../../src/config.js';
+import type { LogLevel } from '../../src/logger.js';
 import { testApp } from '../fixtures.js';
 import { connectUnder, deleteKeysUnder, REDIS_SKIP_NOTE, TEST_REDIS_URL, uniqueKeyPrefix } from '../redis.js';
 

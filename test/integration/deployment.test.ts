@@ -12,7 +12,8 @@ import { join } from 'node:path';
 import dotenv from 'dotenv';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { ConfigError, loadConfig } from '../../src/config.js';
+import { loadConfig } from '../../src/config/index.js';
+import { ConfigError } from '../../src/errors.js';
 import { killAll, REPO_ROOT, startServer } from './server-process.js';
 
 const ENV_EXAMPLE = readFileSync(join(REPO_ROOT, '.env.example'), 'utf8');

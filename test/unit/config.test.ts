@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { digest, loadConfig } from '../../src/config.js';
+import { loadConfig } from '../../src/config/index.js';
+import { digest } from '../../src/auth/api-key.js';
 import { configProblems as problemsOf, CREDENTIALS } from '../fixtures.js';
 
 /** Production with its two required choices made (the least a production start accepts). */

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import jwt from 'jsonwebtoken';
 import { buildConferenceToken, buildHmsAppToken, buildVideoSdkToken, secretKey } from '../../src/index.js';
-import { CLOCK_TOLERANCE_SECONDS, InvalidTokenError, keyId, verifyHs256 } from '../../src/tokens/jwt.js';
+import { CLOCK_TOLERANCE_SECONDS, keyId, verifyHs256 } from '../../src/tokens/jwt.js';
+import { InvalidTokenError } from '../../src/errors.js';
 import { CREDENTIALS, NOW, NOW_S, UUID_V4 } from '../fixtures.js';
 
 const OLD = 'rotation-old-secret-0123456789abcdef';

@@ -5,7 +5,7 @@
  * test/integration/production-start.test.ts.
  */
 import { describe, expect, it } from 'vitest';
-import { loadConfig } from '../../src/config.js';
+import { loadConfig } from '../../src/config/index.js';
 import { editDistance, isProduction, misspeltSettings, SETTINGS } from '../../src/config/settings.js';
 import { serializeError } from '../../src/logger.js';
 import { configProblems as problemsOf, PRODUCTION_ENV } from '../fixtures.js';

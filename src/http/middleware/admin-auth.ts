@@ -1,6 +1,6 @@
 import type { RequestHandler } from 'express';
 import { isKnownApiKey } from '../../auth/api-key.js';
-import { AppError } from '../../errors.js';
+import { unauthorized } from '../../errors.js';
 
 /** `Authorization: Bearer <token>` → token, or undefined. */
 export function bearerToken(header: string | undefined): string | undefined {
@@ -17,11 +17,7 @@ export function requireAdminKey(adminKeyDigest: Buffer): RequestHandler {
   return (req, _res, next) => {
     const presented = bearerToken(req.headers.authorization);
     if (presented === undefined || !isKnownApiKey(presented, [adminKeyDigest])) {
-      next(
-        new AppError('unauthorized', presented === undefined ? 'an Authorization: Bearer <admin key> header is required' : 'the admin key is not valid', {
-          headers: { 'WWW-Authenticate': 'Bearer realm="rtc-token-server"' },
-        }),
-      );
+      next(unauthorized(presented === undefined ? 'an Authorization: Bearer <admin key> header is required' : 'the admin key is not valid', 'Bearer'));
       return;
     }
     next();

@@ -7,18 +7,18 @@
  */
 import type { Logger } from '../../logger.js';
 import type { RequestHandler, Response } from 'express';
-import type { Config } from '../../config.js';
-import { AppError } from '../../errors.js';
+import type { Config } from '../../config/index.js';
+import { AppError, CallerAuthError, challenge, unauthorized } from '../../errors.js';
 import { isKnownApiKey } from '../../auth/api-key.js';
-import { CallerAuthError, type Caller } from '../../auth/caller.js';
+import type { Caller } from '../../auth/caller.js';
 import type { CallerPolicy } from '../../auth/identity.js';
 import { createJwtVerifier, type CallerVerifier, type JwtVerifierOptions, type KeySetEvents } from '../../auth/jwt.js';
 import { bearerToken } from './admin-auth.js';
 
 /** The challenge of a 401 under CLIENT_AUTH=jwt (RFC 6750). */
-export const BEARER_CHALLENGE = 'Bearer realm="rtc-token-server"';
+export const BEARER_CHALLENGE = challenge('Bearer');
 /** The challenge of a 401 under CLIENT_AUTH=api-key: the key goes in the `X-API-Key` header. */
-export const API_KEY_CHALLENGE = 'ApiKey realm="rtc-token-server"';
+export const API_KEY_CHALLENGE = challenge('ApiKey');
 
 /** Caller authentication for the token routes: the middleware and the policy the guards apply. */
 export interface CallerAccess {
@@ -29,7 +29,7 @@ export interface CallerAccess {
 
 /** The caller that {@link CallerAccess.authenticate} verified for this request. */
 export function callerOf(res: Response): Caller {
-  return res.locals.caller as Caller;
+  return res.locals.caller!;
 }
 
 /**
@@ -61,15 +61,11 @@ export function callerAccess(
   }
 }
 
-function unauthorized(detail: string, challenge: string): AppError {
-  return new AppError('unauthorized', detail, { headers: { 'WWW-Authenticate': challenge } });
-}
-
 function requireApiKey(keyDigests: readonly Buffer[]): RequestHandler {
   return (req, res, next) => {
     const presented = req.headers['x-api-key'];
-    if (typeof presented !== 'string' || presented === '') throw unauthorized('an X-API-Key header is required', API_KEY_CHALLENGE);
-    if (!isKnownApiKey(presented, keyDigests)) throw unauthorized('the API key is not valid', API_KEY_CHALLENGE);
+    if (typeof presented !== 'string' || presented === '') throw unauthorized('an X-API-Key header is required', 'ApiKey');
+    if (!isKnownApiKey(presented, keyDigests)) throw unauthorized('the API key is not valid', 'ApiKey');
     res.locals.caller = { via: 'api-key' } satisfies Caller;
     next();
   };
@@ -79,7 +75,7 @@ function requireJwt(verify: CallerVerifier): RequestHandler {
   return async (req, res, next) => {
     const token = bearerToken(req.headers.authorization);
     if (token === undefined) {
-      throw unauthorized('an Authorization: Bearer <token> header carrying a token from your identity provider is required', BEARER_CHALLENGE);
+      throw unauthorized('an Authorization: Bearer <token> header carrying a token from your identity provider is required', 'Bearer');
     }
     try {
       res.locals.caller = await verify(token);
@@ -87,7 +83,7 @@ function requireJwt(verify: CallerVerifier): RequestHandler {
       if (!(error instanceof CallerAuthError)) throw error;
       // The client did nothing wrong: say so (the operator heard of the outage once, when it began).
       if (error.code === 'ERR_KEYS_UNAVAILABLE') throw new AppError('identity-provider-unavailable', error.message);
-      throw unauthorized(error.message, `${BEARER_CHALLENGE}, error="invalid_token"`);
+      throw unauthorized(error.message, 'Bearer', true);
     }
     next();
   };

@@ -1,6 +1,6 @@
 import cors, { type CorsOptions } from 'cors';
 import type { RequestHandler } from 'express';
-import type { Config } from '../../config.js';
+import type { Config } from '../../config/index.js';
 
 const OPTIONS: CorsOptions = {
   methods: ['GET', 'HEAD', 'POST'],

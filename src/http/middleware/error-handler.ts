@@ -1,7 +1,5 @@
-import { STATUS_CODES } from 'node:http';
 import type { ErrorRequestHandler, RequestHandler } from 'express';
-import { AppError, PROBLEM_TYPE_PREFIX, type ProblemBody } from '../../errors.js';
-import { isArgumentError } from '../../tokens/args.js';
+import { AppError, invalidArguments, isArgumentError, PROBLEM_TYPE_PREFIX, type ProblemBody } from '../../errors.js';
 import type { Logger } from '../../logger.js';
 
 /** The JSON 404 for any path no route serves. */
@@ -9,7 +7,10 @@ export const notFound: RequestHandler = (req, _res, next) => {
   next(new AppError('not-found', `no route for ${req.method} ${req.path}`));
 };
 
-// body-parser and Express raise plain errors tagged with `type` or `status`; map the ones a client causes.
+/**
+ * body-parser and Express raise plain errors tagged with `type` or `status`: every one a client
+ * causes (a 4xx) becomes a catalogue entry, so no problem leaves outside the catalogue.
+ */
 function fromFrameworkError(error: { type?: string; status?: number; expose?: boolean; message?: string; code?: unknown; errno?: unknown }): AppError | undefined {
   // A body that does not decompress as its Content-Encoding says: zlib's own error, tagged 400.
   if (error.status === 400 && error.type === undefined && typeof error.code === 'string' && typeof error.errno === 'number') {
@@ -23,8 +24,17 @@ function fromFrameworkError(error: { type?: string; status?: number; expose?: bo
     case 'encoding.unsupported':
     case 'charset.unsupported':
       return new AppError('unsupported-media-type', 'the request body must be UTF-8 JSON');
+    case 'parameters.too.many':
+      return new AppError('payload-too-large', 'the request body has too many parameters');
   }
-  return undefined;
+  const status = error.status;
+  if (typeof status !== 'number' || status < 400 || status >= 500) return undefined;
+  // Any other client error the framework raises (an aborted or mis-sized body…): named as the
+  // catalogue's nearest entry, with the framework's own words only when it marks them as safe.
+  const detail = error.expose && typeof error.message === 'string' ? error.message : 'the request could not be read';
+  if (status === 413) return new AppError('payload-too-large', detail);
+  if (status === 415) return new AppError('unsupported-media-type', detail);
+  return new AppError('invalid-request', detail);
 }
 
 /** The one error handler: every error leaves as RFC 9457 problem+json, without stack or secret. */
@@ -38,15 +48,7 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
       headers = { ...known.headers };
     } else if (isArgumentError(error)) {
       // A builder refused an argument the route's schema let through (e.g. read and write both false).
-      problem = new AppError('invalid-request', error.message, { errors: [{ field: error.argument, message: error.message }] }).toProblem();
-    } else if (typeof error?.status === 'number' && error.status >= 400 && error.status < 500) {
-      const status: number = error.status;
-      problem = {
-        type: 'about:blank',
-        title: STATUS_CODES[status] ?? 'Bad request',
-        status,
-        detail: error.expose ? String(error.message) : (STATUS_CODES[status] ?? 'bad request'),
-      };
+      problem = invalidArguments([error]).toProblem();
     } else {
       // The request log line reports it, at error level, with the request id.
       res.locals.error = error;

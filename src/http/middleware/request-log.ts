@@ -61,7 +61,7 @@ export function requestLog(logger: Logger, onDone?: (req: Request, res: Response
   // One listener for every response (`this` is the response): no closure or record per request.
   function finished(this: Response): void {
     const req = this.req;
-    const { requestId: id, requestStarted: started } = this.locals as { requestId: string; requestStarted: number };
+    const { requestId: id, requestStarted: started } = this.locals;
     const elapsed = performance.now() - started;
     onDone?.(req, this, elapsed / 1000);
     const record: RequestRecord = {
@@ -69,7 +69,7 @@ export function requestLog(logger: Logger, onDone?: (req: Request, res: Response
       res: { statusCode: this.statusCode },
       responseTime: Math.round(elapsed),
     };
-    const error: unknown = this.locals.error;
+    const error = this.locals.error;
     if (!this.writableFinished) info?.(record, 'request aborted');
     // A 503 the service chose (provider not configured, store or identity provider unreachable) is
     // a state, not a fault: the line says why, at info, since the state itself is warned about

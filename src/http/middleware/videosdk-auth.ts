@@ -1,21 +1,16 @@
 import type { RequestHandler, Response } from 'express';
-import { AppError, providerNotConfigured } from '../../errors.js';
+import { AppError, InvalidTokenError, providerNotConfigured, unauthorized } from '../../errors.js';
 import type { Logger } from '../../logger.js';
 import type { MeetingStore } from '../../meetings/store.js';
-import { InvalidTokenError } from '../../tokens/jwt.js';
 import { verifyVideoSdkToken, type VideoSdkClaims } from '../../tokens/videosdk.js';
 import type { TokenService } from '../../tokens/service.js';
 import { fromStore } from '../store-guard.js';
 import { bearerToken } from './admin-auth.js';
 
-const CHALLENGE = 'Bearer realm="rtc-token-server"';
-
 /** The verified caller of a meeting route. */
 export function caller(res: Response): VideoSdkClaims {
-  return res.locals.videosdk as VideoSdkClaims;
+  return res.locals.videosdk!;
 }
-
-const unauthorized = (detail: string) => new AppError('unauthorized', detail, { headers: { 'WWW-Authenticate': `${CHALLENGE}, error="invalid_token"` } });
 
 /**
  * Meeting routes take the VideoSDK token from /get-token in `Authorization`, bare or as
@@ -31,9 +26,7 @@ export function requireVideoSdkToken(tokens: TokenService, store: MeetingStore, 
     const header = req.headers.authorization?.trim();
     const token = bearerToken(header) ?? (header && !/\s/.test(header) ? header : undefined);
     if (token === undefined) {
-      throw new AppError('unauthorized', 'an Authorization header carrying a token from /get-token is required', {
-        headers: { 'WWW-Authenticate': CHALLENGE },
-      });
+      throw unauthorized('an Authorization header carrying a token from /get-token is required', 'Bearer');
     }
     const now = tokens.clock();
     let claims: VideoSdkClaims;
@@ -41,11 +34,11 @@ export function requireVideoSdkToken(tokens: TokenService, store: MeetingStore, 
       claims = verifyVideoSdkToken(token, credentials, { now });
     } catch (error) {
       if (!(error instanceof InvalidTokenError)) throw error;
-      throw unauthorized(error.message);
+      throw unauthorized(error.message, 'Bearer', true);
     }
     const { jti } = claims;
     if (typeof jti === 'string' && (await fromStore(logger, () => store.isRevoked(jti, now)))) {
-      throw unauthorized('the token has been revoked');
+      throw unauthorized('the token has been revoked', 'Bearer', true);
     }
     if (claims.roles !== undefined && !claims.roles.includes('crawler')) {
       throw new AppError('forbidden', 'this token lacks the crawler role: rtc-only tokens cannot call meeting APIs');

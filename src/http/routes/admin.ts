@@ -4,19 +4,16 @@
  * one token until it expires, in the shared store, so every instance honours it. Both need
  * `Authorization: Bearer <ADMIN_API_KEY>` and exist only when ADMIN_API_KEY is set.
  */
-import type { Router } from 'express';
-import { invalidRequest } from '../../errors.js';
-import type { Logger } from '../../logger.js';
-import type { MeetingStore } from '../../meetings/store.js';
+import { ArgumentRangeError, ArgumentTypeError, InvalidTokenError, invalidArguments } from '../../errors.js';
 import { optional, required, text } from '../../tokens/args.js';
 import { verifyIssuedToken, type VerifiedToken } from '../../tokens/introspect.js';
-import { CLOCK_TOLERANCE_SECONDS, InvalidTokenError } from '../../tokens/jwt.js';
-import type { TokenService } from '../../tokens/service.js';
+import { CLOCK_TOLERANCE_SECONDS } from '../../tokens/jwt.js';
 import { requireAdminKey } from '../middleware/admin-auth.js';
 import { jsonBody } from '../middleware/json-body.js';
 import { onlyMethods } from '../middleware/methods.js';
 import { parseBody } from '../query.js';
 import { fromStore } from '../store-guard.js';
+import type { RouteModule } from './deps.js';
 
 /** The latest end a revocation is stored with: 9999-12-31T23:59:59Z, which every store can hold. */
 const LAST_REVOCATION_MS = Date.UTC(9999, 11, 31, 23, 59, 59);
@@ -27,17 +24,7 @@ const token = text({ maxBytes: MAX_TOKEN_BYTES });
 const introspectSchema = { token: required(token) };
 const revokeSchema = { jti: optional(text({ maxBytes: 128 })), token: optional(token) };
 
-export interface AdminRouteDeps {
-  readonly store: MeetingStore;
-  readonly tokens: TokenService;
-  readonly logger: Logger;
-  /** SHA-256 of ADMIN_API_KEY; absent: no route is mounted (404). */
-  readonly adminKeyDigest: Buffer | undefined;
-  /** TOKEN_MAX_TTL in seconds: no token this deployment issues lives longer. */
-  readonly maxTtl: number;
-}
-
-export function adminRoutes(router: Router, { store, tokens, logger, adminKeyDigest, maxTtl }: AdminRouteDeps): void {
+export const adminRoutes: RouteModule = (router, { store, tokens, logger, adminKeyDigest, maxTtl }) => {
   if (adminKeyDigest === undefined) return;
   const admin = requireAdminKey(adminKeyDigest);
 
@@ -71,8 +58,8 @@ export function adminRoutes(router: Router, { store, tokens, logger, adminKeyDig
     .route('/revoke')
     .post(admin, jsonBody, async (req, res) => {
       const body = parseBody(revokeSchema, req.body);
-      if (body.jti === undefined && body.token === undefined) throw invalidRequest([{ field: 'jti', message: 'jti or token is required' }]);
-      if (body.jti !== undefined && body.token !== undefined) throw invalidRequest([{ field: 'token', message: 'give jti or token, not both' }]);
+      if (body.jti === undefined && body.token === undefined) throw invalidArguments([new ArgumentTypeError('jti', 'jti or token is required')]);
+      if (body.jti !== undefined && body.token !== undefined) throw invalidArguments([new ArgumentRangeError('token', 'give jti or token, not both')]);
       const now = tokens.clock();
       let jti: string;
       let until: Date;
@@ -82,11 +69,11 @@ export function adminRoutes(router: Router, { store, tokens, logger, adminKeyDig
         until = new Date(now.getTime() + (maxTtl + CLOCK_TOLERANCE_SECONDS) * 1000);
       } else {
         const verified = verify(body.token!, now, true);
-        if (verified === undefined) throw invalidRequest([{ field: 'token', message: 'token is not a valid token from this server' }]);
+        if (verified === undefined) throw invalidArguments([new ArgumentRangeError('token', 'token is not a valid token from this server')]);
         const claimed = verified.claims.jti;
         if (typeof claimed !== 'string') {
-          throw invalidRequest([
-            { field: 'token', message: 'token has no jti (a VideoSDK token issued before tokens carried one): it cannot be revoked on its own' },
+          throw invalidArguments([
+            new ArgumentRangeError('token', 'token has no jti (a VideoSDK token issued before tokens carried one): it cannot be revoked on its own'),
           ]);
         }
         jti = claimed;
@@ -101,5 +88,4 @@ export function adminRoutes(router: Router, { store, tokens, logger, adminKeyDig
       res.json({ revoked: true, jti, until: until.toISOString() });
     })
     .all(onlyMethods('POST'));
-
-}
+};

@@ -7,10 +7,11 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname } from 'node:path';
-import express, { type RequestHandler, type Router } from 'express';
+import express, { type RequestHandler } from 'express';
 import { onlyMethods } from '../middleware/methods.js';
 import { allowCaching } from '../middleware/nocache.js';
 import { documentSecurityHeaders } from '../middleware/security-headers.js';
+import type { RouteModule } from './deps.js';
 
 /** openapi.yaml at the package root: three levels up from src/http/routes and dist/http/routes alike. */
 export const SPEC_FILE = new URL('../../../openapi.yaml', import.meta.url);
@@ -81,7 +82,7 @@ function assets(): RequestHandler {
  * `GET /openapi.yaml` and `GET /docs` (plus the page's assets under `/docs/`). The spec is read
  * once, here, so a missing file stops the start rather than failing requests later.
  */
-export function docsRoutes(router: Router): void {
+export const docsRoutes: RouteModule = (router) => {
   const spec = readFileSync(SPEC_FILE, 'utf8');
   router
     .route('/openapi.yaml')
@@ -100,4 +101,4 @@ export function docsRoutes(router: Router): void {
     })
     .all(onlyMethods('GET', 'HEAD'));
   router.use('/docs', assets());
-}
+};

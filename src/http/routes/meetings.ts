@@ -2,20 +2,30 @@
  * The meeting registry: create a meeting id, validate it later, on any instance that shares the
  * store. Both routes are authorized by a VideoSDK token this server issued (see videosdk-auth).
  */
-import type { ErrorRequestHandler, Router } from 'express';
-import { AppError, invalidRequest } from '../../errors.js';
-import type { Logger } from '../../logger.js';
-import { createMeeting, MEETING_ID, type MeetingStore } from '../../meetings/store.js';
-import type { TokenService } from '../../tokens/service.js';
+import type { ErrorRequestHandler } from 'express';
+import { AppError, ArgumentRangeError, invalidArguments } from '../../errors.js';
+import { createMeeting, MEETING_ID } from '../../meetings/store.js';
+import { required, type Rule } from '../../tokens/args.js';
 import { jsonBody } from '../middleware/json-body.js';
 import { onlyMethods } from '../middleware/methods.js';
 import { caller, requireVideoSdkToken } from '../middleware/videosdk-auth.js';
+import { parseQuery } from '../query.js';
 import { fromStore } from '../store-guard.js';
+import type { RouteModule } from './deps.js';
 
-const malformedId = () =>
-  invalidRequest([{ field: 'meetingId', message: 'meetingId must look like abcd-efgh-ijkl: three groups of four lowercase letters or digits' }]);
+const malformed = (name: string) => new ArgumentRangeError(name, `${name} must look like abcd-efgh-ijkl: three groups of four lowercase letters or digits`);
 
-export function meetingRoutes(router: Router, store: MeetingStore, tokens: TokenService, logger: Logger): void {
+/** A meeting id as the registry hands them out. */
+const meetingId: Rule<string> = {
+  check(value, name) {
+    if (typeof value !== 'string' || !MEETING_ID.test(value)) throw malformed(name);
+    return value;
+  },
+  parse: (text, name) => meetingId.check(text, name),
+};
+const pathSchema = { meetingId: required(meetingId) };
+
+export const meetingRoutes: RouteModule = (router, { store, tokens, logger }) => {
   const auth = requireVideoSdkToken(tokens, store, logger);
 
   router
@@ -30,8 +40,7 @@ export function meetingRoutes(router: Router, store: MeetingStore, tokens: Token
   router
     .route('/validate-meeting/:meetingId')
     .post(auth, jsonBody, async (req, res) => {
-      const id = req.params.meetingId!;
-      if (!MEETING_ID.test(id)) throw malformedId();
+      const id = parseQuery(pathSchema, req.params).meetingId;
       const meeting = await fromStore(logger, () => store.find(id));
       if (meeting === undefined) throw new AppError('not-found', `no meeting with id ${id}`);
       res.json({ meetingId: meeting.id, valid: true, createdAt: meeting.createdAt.toISOString() });
@@ -39,7 +48,6 @@ export function meetingRoutes(router: Router, store: MeetingStore, tokens: Token
     .all(onlyMethods('POST'));
   // Express decodes :meetingId while matching the route, before any handler: escapes that are not
   // UTF-8 (%E9, %ED%A0%80) or a stray % fail there with a bare URIError. Such an id is malformed too.
-  const undecodableId: ErrorRequestHandler = (error, _req, _res, next) => next(error instanceof URIError ? malformedId() : error);
+  const undecodableId: ErrorRequestHandler = (error, _req, _res, next) => next(error instanceof URIError ? invalidArguments([malformed('meetingId')]) : error);
   router.use('/validate-meeting', undecodableId);
-
-}
+};

@@ -1,11 +1,8 @@
-import type { Router } from 'express';
 import { AppError } from '../../errors.js';
 import type { TokenService } from '../../tokens/service.js';
-import type { Logger } from '../../logger.js';
-import type { MeetingStore } from '../../meetings/store.js';
-import type { Metrics } from '../../metrics.js';
 import { onlyMethods } from '../middleware/methods.js';
 import { fromStore } from '../store-guard.js';
+import type { RouteModule } from './deps.js';
 
 /** Which providers have credentials, by the names `tokens_issued_total` and the 503s use. */
 export function configuredProviders(tokens: Pick<TokenService, 'credentials'>): Record<'agora' | 'videosdk' | '100ms' | 'native', boolean> {
@@ -18,7 +15,7 @@ export function configuredProviders(tokens: Pick<TokenService, 'credentials'>): 
  * provider is configured: an instance that can only answer 503 must not take traffic) and
  * Prometheus metrics.
  */
-export function opsRoutes(router: Router, store: MeetingStore, tokens: Pick<TokenService, 'credentials'>, metrics: Metrics, logger: Logger): void {
+export const opsRoutes: RouteModule = (router, { store, tokens, metrics, logger }) => {
   const providers = configuredProviders(tokens);
   const anyProvider = Object.values(providers).some(Boolean);
   router
@@ -45,4 +42,4 @@ export function opsRoutes(router: Router, store: MeetingStore, tokens: Pick<Toke
       res.type(metrics.contentType).send(await metrics.render());
     })
     .all(onlyMethods('GET', 'HEAD'));
-}
+};

@@ -5,17 +5,16 @@
  * route verifies the caller first (401), parses its query (400), then holds the request to the
  * caller with its identity rule (403; see ../../auth/identity.ts).
  */
-import type { Router } from 'express';
 import { guard, IDENTITY_RULES, type IdentityRule } from '../../auth/identity.js';
 import type { Schema } from '../../tokens/args.js';
-import type { Issuer, TokenService } from '../../tokens/service.js';
+import type { Issuer } from '../../tokens/service.js';
 import { onlyMethods } from '../middleware/methods.js';
 import { jsonBody } from '../middleware/json-body.js';
 import { requireAdminKey } from '../middleware/admin-auth.js';
-import type { CallerAccess } from '../middleware/caller-auth.js';
 import { issueFromBody, issueFromQuery } from '../respond.js';
+import type { RouteModule } from './deps.js';
 
-export function tokenRoutes(router: Router, tokens: TokenService, adminKeyDigest: Buffer | undefined, callers?: CallerAccess): void {
+export const tokenRoutes: RouteModule = (router, { tokens, adminKeyDigest, callers }) => {
   const get = <S extends Schema>(path: string, issuer: Issuer<S>, rule: IdentityRule<S>) => {
     const handlers =
       callers === undefined ? [issueFromQuery(issuer)] : [callers.authenticate, issueFromQuery(issuer, guard(rule, issuer.schema, callers.policy))];
@@ -39,4 +38,4 @@ export function tokenRoutes(router: Router, tokens: TokenService, adminKeyDigest
       .post(requireAdminKey(adminKeyDigest), jsonBody, issueFromBody(tokens.hmsManagement))
       .all(onlyMethods('POST'));
   }
-}
+};
