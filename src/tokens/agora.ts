@@ -6,7 +6,7 @@
  */
 import agora from 'agora-token/src/AccessToken2.js';
 import { ArgumentRangeError, ArgumentTypeError } from '../errors.js';
-import { checkArgs, integer, oneOf, optional, required, text, type Rule, type Values } from './args.js';
+import { checkArgs, integer, noted, oneOf, optional, required, text, type Rule, type Values } from './args.js';
 import { epochSeconds, type BuildOptions, type IssuedToken } from './jwt.js';
 
 const { AccessToken2, ServiceRtc, ServiceRtm } = agora;
@@ -35,6 +35,7 @@ export const channelName = text({
   maxBytes: 63,
   pattern: /^[a-zA-Z0-9 !#$%&()+\-:;<=.>?@[\]^_{}|~,]+$/,
   patternHint: 'may only contain letters, digits, space and ! # $ % & ( ) + - : ; < = . > ? @ [ ] ^ _ { } | ~ ,',
+  doc: "1–63 bytes of Agora's alphabet: `a-z A-Z 0-9 space ! # $ % & ( ) + - : ; < = . > ? @ [ ] ^ _ { } \\| ~ ,`",
 });
 
 const account = text({ maxBytes: 255 });
@@ -44,6 +45,7 @@ const account = text({ maxBytes: 255 });
  * wildcard 0); any other non-empty string up to 255 bytes builds a user-account token.
  */
 export const rtcUid: Rule<number | string> = {
+  doc: `digits only → numeric uid \`0..${AGORA_MAX_UID}\`; any other text of 1–255 bytes (\`alice\`, \`12a\`, \`-1\`) → a **user-account** token`,
   check(value, name) {
     if (typeof value === 'number') {
       if (!Number.isInteger(value) || value < 0 || value > AGORA_MAX_UID) {
@@ -66,17 +68,27 @@ export const rtcUid: Rule<number | string> = {
 export function rtcSchema(maxTtl = AGORA_MAX_TTL, defaultTtl = Math.min(AGORA_DEFAULT_TTL, maxTtl)) {
   return {
     channelName: required(channelName),
-    uid: optional(rtcUid, 0 as number | string),
-    role: optional(oneOf(AGORA_ROLES), 'subscriber'),
-    expireTime: optional(integer(1, Math.min(maxTtl, AGORA_MAX_TTL)), defaultTtl),
+    uid: noted(
+      optional(rtcUid, 0 as number | string),
+      'Default `0` is the wildcard. Digits outside the range are a 400, never wrapped or truncated (a wrapped uid could become the wildcard `0`)',
+    ),
+    role: noted(optional(oneOf(AGORA_ROLES), 'subscriber'), '`publisher` joins and publishes audio, video and data; `subscriber` joins. Anything else is a 400, never silently `subscriber`'),
+    expireTime: expireTime(maxTtl, defaultTtl),
   };
 }
+
+/** Seconds until the token and its privileges expire. */
+const expireTime = (maxTtl: number, defaultTtl: number) =>
+  noted(
+    optional(integer(1, Math.min(maxTtl, AGORA_MAX_TTL)), defaultTtl),
+    'Seconds; default `AGORA_TOKEN_TTL`, at most `min(TOKEN_MAX_TTL, 86400)`. Both the token and its privileges expire after this',
+  );
 
 /** The /rtm_token arguments. */
 export function rtmSchema(maxTtl = AGORA_MAX_TTL, defaultTtl = Math.min(AGORA_DEFAULT_TTL, maxTtl)) {
   return {
-    uid: required(text({ maxBytes: 64 })),
-    expireTime: optional(integer(1, Math.min(maxTtl, AGORA_MAX_TTL)), defaultTtl),
+    uid: noted(required(text({ maxBytes: 64 })), 'The RTM user id'),
+    expireTime: expireTime(maxTtl, defaultTtl),
   };
 }
 

@@ -10,6 +10,8 @@ import { ArgumentRangeError, ArgumentTypeError } from '../errors.js';
 export interface Rule<T> {
   check(value: unknown, name: string): T;
   parse(text: string, name: string): T;
+  /** What the rule accepts, in words for the docs' parameter tables (markdown). */
+  readonly doc: string;
 }
 
 /** A rule plus what happens when the argument is absent. */
@@ -17,6 +19,8 @@ export interface Field<T> {
   readonly rule: Rule<T>;
   readonly required: boolean;
   readonly fallback: T | undefined;
+  /** What the argument means or does, beyond its rule, for the docs (markdown). */
+  readonly note?: string;
 }
 
 export type Schema = Record<string, Field<unknown>>;
@@ -28,6 +32,14 @@ export type Values<S extends Schema> = { [K in keyof S]: S[K] extends Field<infe
 export function required<T>(rule: Rule<T>): Field<T> {
   return { rule, required: true, fallback: undefined };
 }
+
+/** The field with a note for the docs: what it means beyond its rule. */
+export function noted<F extends Field<unknown>>(field: F, note: string): F {
+  return { ...field, note };
+}
+
+/** Markdown code for a value in the docs. */
+const code = (value: unknown) => `\`${String(value)}\``;
 
 /** The argument may be absent; then it is `fallback`. */
 export function optional<T>(rule: Rule<T>, fallback: T): Field<T>;
@@ -63,9 +75,10 @@ export function checkArgs<S extends Schema>(schema: S, input: Record<string, unk
 const CONTROL = /[\u0000-\u001f\u007f]/;
 
 /** A string of `min`..`maxBytes` UTF-8 bytes, well-formed, without control characters. */
-export function text(options: { maxBytes: number; pattern?: RegExp; patternHint?: string }): Rule<string> {
+export function text(options: { maxBytes: number; pattern?: RegExp; patternHint?: string; doc?: string }): Rule<string> {
   const { maxBytes, pattern, patternHint } = options;
   const rule: Rule<string> = {
+    doc: options.doc ?? `1–${maxBytes} bytes${pattern ? ` matching ${code(pattern.source)}` : ' of text, no control characters'}`,
     check(value, name) {
       if (typeof value !== 'string') throw new ArgumentTypeError(name, `${name} must be a string`);
       if (value.length === 0) throw new ArgumentRangeError(name, `${name} must not be empty`);
@@ -91,6 +104,7 @@ export function text(options: { maxBytes: number; pattern?: RegExp; patternHint?
 export function integer(min: number, max: number): Rule<number> {
   const message = (name: string) => `${name} must be a whole number from ${min} to ${max}`;
   const rule: Rule<number> = {
+    doc: `whole number ${code(`${min}..${max}`)}`,
     check(value, name) {
       if (typeof value !== 'number') throw new ArgumentTypeError(name, message(name));
       if (!Number.isInteger(value) || value < min || value > max) throw new ArgumentRangeError(name, message(name));
@@ -108,6 +122,7 @@ export function integer(min: number, max: number): Rule<number> {
 /** A boolean; in query text `true`, `false`, `1` or `0`. */
 export function boolean(): Rule<boolean> {
   return {
+    doc: `boolean: ${['true', 'false', '1', '0'].map(code).join(', ')}`,
     check(value, name) {
       if (typeof value !== 'boolean') throw new ArgumentTypeError(name, `${name} must be a boolean`);
       return value;
@@ -124,6 +139,7 @@ export function boolean(): Rule<boolean> {
 export function oneOf<const T extends string>(values: readonly T[]): Rule<T> {
   const message = (name: string) => `${name} must be one of: ${values.join(', ')}`;
   const rule: Rule<T> = {
+    doc: `one of ${values.map(code).join(', ')}`,
     check(value, name) {
       if (typeof value !== 'string') throw new ArgumentTypeError(name, message(name));
       if (!(values as readonly string[]).includes(value)) throw new ArgumentRangeError(name, message(name));
@@ -144,6 +160,7 @@ export function listOf<const T extends string>(
 ): Rule<T[]> {
   const message = (name: string) => `${name} must be a comma list of: ${values.join(', ')}`;
   const rule: Rule<T[]> = {
+    doc: `comma list of ${values.map(code).join(', ')}; duplicates are dropped`,
     check(value, name) {
       if (!Array.isArray(value)) throw new ArgumentTypeError(name, message(name));
       if (value.length === 0) throw new ArgumentRangeError(name, message(name));

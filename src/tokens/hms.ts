@@ -3,7 +3,7 @@
  * management tokens call 100ms' server APIs and must never reach a client.
  */
 import type { KeyObject } from 'node:crypto';
-import { checkArgs, integer, optional, required, text, type Values } from './args.js';
+import { checkArgs, integer, noted, optional, required, text, type Values } from './args.js';
 import { lifetime, MAX_TTL_SECONDS, signHs256, type BuildOptions, type IssuedToken } from './jwt.js';
 
 /** Default 100ms token lifetime, in seconds (one day, as 100ms' own samples use). */
@@ -17,11 +17,17 @@ export interface HmsCredentials {
 
 const identifier = text({ maxBytes: 128 });
 const role = text({ maxBytes: 128, pattern: /^[A-Za-z0-9_-]+$/, patternHint: 'may only contain letters, digits, _ and -' });
-const ttl = (maxTtl: number, defaultTtl: number) => optional(integer(1, maxTtl), defaultTtl);
+const ttl = (maxTtl: number, defaultTtl: number) =>
+  noted(optional(integer(1, maxTtl), defaultTtl), 'Seconds; default `HMS_TOKEN_TTL`, at most `TOKEN_MAX_TTL`');
 
 /** The /hms/app-token arguments. */
 export function hmsAppSchema(maxTtl = MAX_TTL_SECONDS, defaultTtl = Math.min(HMS_DEFAULT_TTL, maxTtl)) {
-  return { roomId: required(identifier), userId: required(identifier), role: required(role), expiresIn: ttl(maxTtl, defaultTtl) };
+  return {
+    roomId: noted(required(identifier), 'The `room_id` claim'),
+    userId: noted(required(identifier), 'The `user_id` claim'),
+    role: noted(required(role), 'A role defined in your 100ms template'),
+    expiresIn: ttl(maxTtl, defaultTtl),
+  };
 }
 
 /** The /hms/management-token arguments. */

@@ -4,7 +4,7 @@
  */
 import type { KeyObject } from 'node:crypto';
 import { ArgumentRangeError, InvalidTokenError } from '../errors.js';
-import { boolean, checkArgs, integer, oneOf, optional, required, text, type Values } from './args.js';
+import { boolean, checkArgs, integer, noted, oneOf, optional, required, text, type Values } from './args.js';
 import { lifetime, signHs256, verifyHs256, type BuildOptions, type IssuedToken } from './jwt.js';
 
 export const CONFERENCE_ROLES = ['admin', 'publisher', 'subscriber'] as const;
@@ -31,24 +31,31 @@ export const NATIVE_MAX_MINUTES = 1440;
 export const NATIVE_DEFAULT_MINUTES = 60;
 const identifier = text({ maxBytes: 128 });
 
+/** A native token's lifetime in minutes: default 60, at most `min(1440, TOKEN_MAX_TTL / 60)`. */
+const minutes = (maxMinutes: number) =>
+  noted(optional(integer(1, maxMinutes), Math.min(NATIVE_DEFAULT_MINUTES, maxMinutes)), 'Minutes; at most `min(1440, TOKEN_MAX_TTL / 60)`');
+
 /** The conference arguments; `maxMinutes` lets a deployment lower the ceiling. */
 export function conferenceSchema(maxMinutes = NATIVE_MAX_MINUTES) {
   return {
-    userId: required(identifier),
-    roomId: required(identifier),
-    role: required(oneOf(CONFERENCE_ROLES)),
-    expirationMinutes: optional(integer(1, maxMinutes), Math.min(NATIVE_DEFAULT_MINUTES, maxMinutes)),
+    userId: noted(required(identifier), 'The `sub` claim'),
+    roomId: noted(required(identifier), 'The `room` claim'),
+    role: noted(
+      required(oneOf(CONFERENCE_ROLES)),
+      '`admin` → `["publish","subscribe","moderate"]`, `publisher` → `["publish","subscribe"]`, `subscriber` → `["subscribe"]`',
+    ),
+    expirationMinutes: minutes(maxMinutes),
   };
 }
 
 /** The chat arguments; `read` and `write` may not both be false. */
 export function chatSchema(maxMinutes = NATIVE_MAX_MINUTES) {
   return {
-    userId: required(identifier),
-    channelId: required(identifier),
+    userId: noted(required(identifier), 'The `sub` claim'),
+    channelId: noted(required(identifier), 'The `channel` claim'),
     read: optional(boolean(), true),
-    write: optional(boolean(), true),
-    ttlMinutes: optional(integer(1, maxMinutes), Math.min(NATIVE_DEFAULT_MINUTES, maxMinutes)),
+    write: noted(optional(boolean(), true), '`read` and `write` both `false` is a 400, reported on `write`'),
+    ttlMinutes: minutes(maxMinutes),
   };
 }
 

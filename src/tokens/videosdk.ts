@@ -4,7 +4,7 @@
  * plus a `jti` so one token can be revoked, and a `kid` header naming the signing secret.
  */
 import type { KeyObject } from 'node:crypto';
-import { checkArgs, integer, listOf, optional, text, type Values } from './args.js';
+import { checkArgs, integer, listOf, noted, optional, text, type Values } from './args.js';
 import { InvalidTokenError } from '../errors.js';
 import { lifetime, MAX_TTL_SECONDS, signHs256, verifyHs256, type BuildOptions, type IssuedToken } from './jwt.js';
 
@@ -29,16 +29,19 @@ const identifier = text({ maxBytes: 128 });
 /** The /get-token arguments; `maxTtl` and `defaultTtl` come from the deployment's configuration. */
 export function videoSdkSchema(maxTtl = MAX_TTL_SECONDS, defaultTtl = Math.min(VIDEOSDK_DEFAULT_TTL, maxTtl)) {
   return {
-    permissions: optional(
-      listOf(VIDEOSDK_PERMISSIONS, (list) =>
-        list.includes('allow_join') && list.includes('ask_join') ? 'cannot hold both allow_join and ask_join' : undefined,
+    permissions: noted(
+      optional(
+        listOf(VIDEOSDK_PERMISSIONS, (list) =>
+          list.includes('allow_join') && list.includes('ask_join') ? 'cannot hold both allow_join and ask_join' : undefined,
+        ),
+        ['allow_join'] as VideoSdkPermission[],
       ),
-      ['allow_join'] as VideoSdkPermission[],
+      '`allow_join` together with `ask_join` is a 400',
     ),
-    roomId: optional(identifier),
-    participantId: optional(identifier),
-    roles: optional(listOf(VIDEOSDK_ROLES)),
-    expiresIn: optional(integer(1, maxTtl), defaultTtl),
+    roomId: noted(optional(identifier), 'In the payload only when given'),
+    participantId: noted(optional(identifier), 'In the payload only when given'),
+    roles: noted(optional(listOf(VIDEOSDK_ROLES)), 'Absent from the payload when not given'),
+    expiresIn: noted(optional(integer(1, maxTtl), defaultTtl), 'Seconds; default `VIDEOSDK_TOKEN_TTL`, at most `TOKEN_MAX_TTL`'),
   };
 }
 

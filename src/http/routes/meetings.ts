@@ -17,6 +17,7 @@ const malformed = (name: string) => new ArgumentRangeError(name, `${name} must l
 
 /** A meeting id as the registry hands them out. */
 const meetingId: Rule<string> = {
+  doc: 'three groups of four lowercase letters or digits: `abcd-efgh-ijkl`',
   check(value, name) {
     if (typeof value !== 'string' || !MEETING_ID.test(value)) throw malformed(name);
     return value;

@@ -7,12 +7,24 @@
  */
 import { guard, IDENTITY_RULES, type IdentityRule } from '../../auth/identity.js';
 import type { Schema } from '../../tokens/args.js';
-import type { Issuer } from '../../tokens/service.js';
+import type { Issuer, IssuerName } from '../../tokens/service.js';
 import { onlyMethods } from '../middleware/methods.js';
 import { jsonBody } from '../middleware/json-body.js';
 import { requireAdminKey } from '../middleware/admin-auth.js';
 import { issueFromBody, issueFromQuery } from '../respond.js';
 import type { RouteModule } from './deps.js';
+
+/** Every token route: its method, path and the issuer it mints with (the docs' parameter tables read this too). */
+export const TOKEN_ROUTES = [
+  { method: 'GET', path: '/access_token', issuer: 'agoraRtc' },
+  { method: 'GET', path: '/rtm_token', issuer: 'agoraRtm' },
+  { method: 'GET', path: '/get-token', issuer: 'videosdk' },
+  { method: 'GET', path: '/hms/app-token', issuer: 'hmsApp' },
+  { method: 'GET', path: '/conference-token', issuer: 'conference' },
+  { method: 'GET', path: '/chat-token', issuer: 'chat' },
+  // A server-side route: it exists only when ADMIN_API_KEY is set, and CLIENT_AUTH does not apply.
+  { method: 'POST', path: '/hms/management-token', issuer: 'hmsManagement' },
+] as const satisfies ReadonlyArray<{ method: 'GET' | 'POST'; path: string; issuer: IssuerName }>;
 
 export const tokenRoutes: RouteModule = (router, { tokens, adminKeyDigest, callers }) => {
   const get = <S extends Schema>(path: string, issuer: Issuer<S>, rule: IdentityRule<S>) => {
@@ -23,19 +35,16 @@ export const tokenRoutes: RouteModule = (router, { tokens, adminKeyDigest, calle
       .get(...handlers)
       .all(onlyMethods('GET', 'HEAD'));
   };
-
-  get('/access_token', tokens.agoraRtc, IDENTITY_RULES.agoraRtc);
-  get('/rtm_token', tokens.agoraRtm, IDENTITY_RULES.agoraRtm);
-  get('/get-token', tokens.videosdk, IDENTITY_RULES.videosdk);
-  get('/hms/app-token', tokens.hmsApp, IDENTITY_RULES.hmsApp);
-  get('/conference-token', tokens.conference, IDENTITY_RULES.conference);
-  get('/chat-token', tokens.chat, IDENTITY_RULES.chat);
-
-  // A server-side route: it exists only when ADMIN_API_KEY is set, and CLIENT_AUTH does not apply.
-  if (adminKeyDigest !== undefined) {
-    router
-      .route('/hms/management-token')
-      .post(requireAdminKey(adminKeyDigest), jsonBody, issueFromBody(tokens.hmsManagement))
-      .all(onlyMethods('POST'));
+  for (const route of TOKEN_ROUTES) {
+    if (route.method === 'GET') {
+      // The issuer and its identity rule are read with the same key; TypeScript cannot follow that
+      // pairing through the union of keys, hence the casts.
+      get(route.path, tokens[route.issuer] as Issuer<Schema>, IDENTITY_RULES[route.issuer] as IdentityRule<Schema>);
+    } else if (adminKeyDigest !== undefined) {
+      router
+        .route(route.path)
+        .post(requireAdminKey(adminKeyDigest), jsonBody, issueFromBody(tokens[route.issuer]))
+        .all(onlyMethods('POST'));
+    }
   }
 };
