@@ -47,11 +47,15 @@ try {
     }
   }
   for (const kind of kinds) {
-    console.log(`${kind.padEnd(8)} ${Math.round(median(rps[kind]))} req/s  p99 ${median(p99[kind])} ms  ${median(cpu[kind]).toFixed(1)} µs CPU/request  [${rps[kind].map(Math.round).join(', ')}]`);
+    console.log(
+      `${kind.padEnd(8)} ${Math.round(median(rps[kind]))} req/s  p99 ${median(p99[kind])} ms  ${median(cpu[kind]).toFixed(1)} µs CPU/request  [${rps[kind].map(Math.round).join(', ')}]`,
+    );
   }
   for (const other of ['express', 'baseline']) {
     if (!rps[other] || !rps.service) continue;
-    console.log(`service/${other} = ${(median(rps.service) / median(rps[other])).toFixed(2)} by req/s, ${(median(cpu[other]) / median(cpu.service)).toFixed(2)} by CPU per request`);
+    console.log(
+      `service/${other} = ${(median(rps.service) / median(rps[other])).toFixed(2)} by req/s, ${(median(cpu[other]) / median(cpu.service)).toFixed(2)} by CPU per request`,
+    );
   }
 } finally {
   killAll();

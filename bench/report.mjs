@@ -20,7 +20,9 @@ export function machineInfo(pinned = false) {
     ramGb: (totalmem() / 2 ** 30).toFixed(1),
     node: process.version,
     autocannon: require('autocannon/package.json').version,
-    load: loadavg().map((l) => l.toFixed(2)).join(' '),
+    load: loadavg()
+      .map((l) => l.toFixed(2))
+      .join(' '),
   };
 }
 
@@ -70,7 +72,11 @@ export function evaluate({ mainRows, scaleRows, soak }) {
   }
   if (soak) {
     checks.push({ target: `soak: peak RSS < ${THRESHOLDS.soakRssMb} MB`, value: `${fmt.mb(soak.peakKb)} MB`, met: soak.peakKb / 1024 < THRESHOLDS.soakRssMb });
-    checks.push({ target: `soak: RSS growth after warm-up ≤ ${THRESHOLDS.soakGrowthPct} %`, value: `${soak.growthPct.toFixed(1)} %`, met: soak.growthPct <= THRESHOLDS.soakGrowthPct });
+    checks.push({
+      target: `soak: RSS growth after warm-up ≤ ${THRESHOLDS.soakGrowthPct} %`,
+      value: `${soak.growthPct.toFixed(1)} %`,
+      met: soak.growthPct <= THRESHOLDS.soakGrowthPct,
+    });
   }
   return checks;
 }
@@ -126,7 +132,9 @@ function soakSection(soak, settings) {
 /** The whole report as markdown. */
 export function render({ settings, machine, mainRows, scaleRows, soak, failures, elapsedSeconds, logNote }) {
   const checks = evaluate({ mainRows, scaleRows, soak });
-  const failureLines = [...failures].map(([label, f]) => `- ${label}: ${f.errors} errors, ${f.timeouts} timeouts, ${f.non2xx} non-2xx ${f.codes ? `(${f.codes})` : ''}`);
+  const failureLines = [...failures].map(
+    ([label, f]) => `- ${label}: ${f.errors} errors, ${f.timeouts} timeouts, ${f.non2xx} non-2xx ${f.codes ? `(${f.codes})` : ''}`,
+  );
   return `# rtc-token-server benchmark
 
 ${new Date().toISOString()} · ${settings.quick ? '**--quick smoke run: numbers are not meaningful**' : 'full run'} · took ${Math.round(elapsedSeconds)} s

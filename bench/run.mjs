@@ -70,7 +70,8 @@ async function compare(row) {
     }
     for (const t of TARGETS) {
       results[t.id].peakRssKb = started[t.id].peakRssKb();
-      if (started[t.id].crashed()) failures.set(`${row.label} ${t.id}`, { errors: 1, timeouts: 0, non2xx: 0, codes: `the process died; see ${started[t.id].logFile}` });
+      if (started[t.id].crashed())
+        failures.set(`${row.label} ${t.id}`, { errors: 1, timeouts: 0, non2xx: 0, codes: `the process died; see ${started[t.id].logFile}` });
     }
   } catch (error) {
     failures.set(`${row.label}`, { errors: 1, timeouts: 0, non2xx: 0, codes: error.message });
@@ -85,7 +86,10 @@ async function scale(store, small, large) {
   const row = { store, small: { count: small.count, rounds: [] }, large: { count: large.count, rounds: [] } };
   const servers = {};
   try {
-    for (const [name, db] of [['small', small], ['large', large]]) {
+    for (const [name, db] of [
+      ['small', small],
+      ['large', large],
+    ]) {
       servers[name] = await startTarget('service', { databaseUrl: db.url, cwd: tmp, logFile: logFor(`scale-${store}-${name}`) });
       if (!(await smoke(`scale ${store} ${name}`, servers[name].url, validateSpec(db.count), ['meetingId', 'valid']))) return row;
     }
@@ -107,7 +111,10 @@ async function scale(store, small, large) {
 async function main() {
   say(`temp dir ${tmp}; ${settings.quick ? 'quick smoke run' : 'full run'}`);
   const sqlite = {};
-  for (const [name, count] of [['small', settings.smallMeetings], ['large', settings.largeMeetings]]) {
+  for (const [name, count] of [
+    ['small', settings.smallMeetings],
+    ['large', settings.largeMeetings],
+  ]) {
     const t0 = Date.now();
     const path = join(tmp, `meetings-${name}.db`);
     sqlite[name] = { count: await seedSqlite(path, count), url: `sqlite:${path}` };
@@ -115,7 +122,10 @@ async function main() {
   }
   const postgres = {};
   if (settings.postgresUrl) {
-    for (const [name, count] of [['small', settings.smallMeetings], ['large', settings.largeMeetings]]) {
+    for (const [name, count] of [
+      ['small', settings.smallMeetings],
+      ['large', settings.largeMeetings],
+    ]) {
       const t0 = Date.now();
       const schema = `bench_${process.pid}_${name}`;
       schemas.push(schema);
@@ -127,11 +137,37 @@ async function main() {
 
   const fresh = (label) => (kind) => `sqlite:${join(tmp, `${slug(label)}-${kind}.db`)}`;
   const rows = [
-    ...TOKEN_ROUTES.map((r) => ({ label: r.name, kind: r.jwt ? 'jwt' : 'agora', spec: { path: r.path }, expect: ['token', 'expiresAt'], databaseUrl: fresh(r.name) })),
-    { label: '/create-meeting (SQLite)', kind: 'meeting', spec: { method: 'POST', path: '/create-meeting', headers: meetingAuth }, expect: ['meetingId', 'createdAt'], databaseUrl: fresh('create') },
-    { label: `/validate-meeting (SQLite, ${sqlite.large.count.toLocaleString('en-US')})`, kind: 'meeting', spec: validateSpec(sqlite.large.count), expect: ['meetingId', 'valid'], databaseUrl: () => sqlite.large.url },
+    ...TOKEN_ROUTES.map((r) => ({
+      label: r.name,
+      kind: r.jwt ? 'jwt' : 'agora',
+      spec: { path: r.path },
+      expect: ['token', 'expiresAt'],
+      databaseUrl: fresh(r.name),
+    })),
+    {
+      label: '/create-meeting (SQLite)',
+      kind: 'meeting',
+      spec: { method: 'POST', path: '/create-meeting', headers: meetingAuth },
+      expect: ['meetingId', 'createdAt'],
+      databaseUrl: fresh('create'),
+    },
+    {
+      label: `/validate-meeting (SQLite, ${sqlite.large.count.toLocaleString('en-US')})`,
+      kind: 'meeting',
+      spec: validateSpec(sqlite.large.count),
+      expect: ['meetingId', 'valid'],
+      databaseUrl: () => sqlite.large.url,
+    },
     ...(postgres.large
-      ? [{ label: `/validate-meeting (PostgreSQL, ${postgres.large.count.toLocaleString('en-US')})`, kind: 'meeting', spec: validateSpec(postgres.large.count), expect: ['meetingId', 'valid'], databaseUrl: () => postgres.large.url }]
+      ? [
+          {
+            label: `/validate-meeting (PostgreSQL, ${postgres.large.count.toLocaleString('en-US')})`,
+            kind: 'meeting',
+            spec: validateSpec(postgres.large.count),
+            expect: ['meetingId', 'valid'],
+            databaseUrl: () => postgres.large.url,
+          },
+        ]
       : []),
   ];
   const mainRows = [];
@@ -152,10 +188,19 @@ async function main() {
     }
   }
 
-  const logBytes = settings.logDestination === '' ? readdirSync(tmp).filter((f) => f.endsWith('-service.log') || f.startsWith('scale-')).reduce((n, f) => n + statSync(join(tmp, f)).size, 0) : 0;
-  const logNote = settings.logDestination === '' ? `a file in a temp dir (${(logBytes / 2 ** 20).toFixed(0)} MB of request logs written over the run)` : settings.logDestination;
+  const logBytes =
+    settings.logDestination === ''
+      ? readdirSync(tmp)
+          .filter((f) => f.endsWith('-service.log') || f.startsWith('scale-'))
+          .reduce((n, f) => n + statSync(join(tmp, f)).size, 0)
+      : 0;
+  const logNote =
+    settings.logDestination === ''
+      ? `a file in a temp dir (${(logBytes / 2 ** 20).toFixed(0)} MB of request logs written over the run)`
+      : settings.logDestination;
   // Sanity for whoever reads the exit code only: every route the table shows was measured.
-  if (mainRows.some((row) => medians(row.results.service).rps === undefined)) failures.set('report', { errors: 1, timeouts: 0, non2xx: 0, codes: 'a route has no measurement' });
+  if (mainRows.some((row) => medians(row.results.service).rps === undefined))
+    failures.set('report', { errors: 1, timeouts: 0, non2xx: 0, codes: 'a route has no measurement' });
   const report = render({ settings, machine, mainRows, scaleRows, soak: soakResult, failures, elapsedSeconds: (Date.now() - startedAt) / 1000, logNote });
   process.stdout.write(report);
   writeFileSync(settings.output, report);

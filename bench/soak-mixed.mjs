@@ -89,7 +89,14 @@ const MIX = [
   { name: 'bad: expirationMinutes=1e3', expect: 400, path: '/conference-token?userId=u&roomId=r&role=admin&expirationMinutes=1e3' },
   { name: 'bad: create-meeting without Authorization', expect: 401, method: 'POST', path: '/create-meeting' },
   { name: 'bad: create-meeting with an rtc-only token', expect: 403, method: 'POST', path: '/create-meeting', headers: rtcOnly },
-  { name: 'bad: create-meeting with malformed JSON', expect: 400, method: 'POST', path: '/create-meeting', headers: { ...crawler, 'content-type': 'application/json' }, body: '{"a":' },
+  {
+    name: 'bad: create-meeting with malformed JSON',
+    expect: 400,
+    method: 'POST',
+    path: '/create-meeting',
+    headers: { ...crawler, 'content-type': 'application/json' },
+    body: '{"a":',
+  },
   { name: 'bad: malformed meeting id', expect: 400, method: 'POST', path: '/validate-meeting/NOT-A-MEETING', headers: crawler },
   { name: 'bad: unknown meeting id', expect: 404, method: 'POST', path: '/validate-meeting/zzzz-zzzz-zzzz', headers: crawler },
   { name: 'bad: unknown path', expect: 404, path: '/no-such-route' },
@@ -115,7 +122,9 @@ async function main() {
   const machine = machineInfo(PINNED);
   const logFile = join(tmp, 'service.log');
   const target = await startTarget('service', { databaseUrl: `sqlite:${join(tmp, 'meetings.db')}`, cwd: tmp, logFile });
-  say(`service pid ${target.pid} on ${target.url}; ${SECONDS} s of mixed traffic at ${CONNECTIONS} connections; RSS every ${SAMPLE_MS / 1000} s; temp dir ${tmp}`);
+  say(
+    `service pid ${target.pid} on ${target.url}; ${SECONDS} s of mixed traffic at ${CONNECTIONS} connections; RSS every ${SAMPLE_MS / 1000} s; temp dir ${tmp}`,
+  );
   let measured;
   try {
     // A few ids before the load, so the first validate-meeting requests have something to validate.
@@ -130,16 +139,22 @@ async function main() {
     const sampler = setInterval(() => samples.push({ at: (Date.now() - startedAt) / 1000, rssKb: target.rssKb() }), SAMPLE_MS);
     let done = 0;
     let nextReport = 0.1;
-    const result = await run('soak', target.url, { requests }, { connections: CONNECTIONS }, {
-      seconds: SECONDS,
-      onTick: (counter) => {
-        done += counter;
-        const share = (Date.now() - startedAt) / 1000 / SECONDS;
-        if (share < nextReport) return;
-        say(`${Math.min(100, Math.round(share * 100))} %: ${done.toLocaleString('en-US')} requests, RSS ${mb(target.rssKb())} MB`);
-        while (nextReport <= share) nextReport += 0.1;
+    const result = await run(
+      'soak',
+      target.url,
+      { requests },
+      { connections: CONNECTIONS },
+      {
+        seconds: SECONDS,
+        onTick: (counter) => {
+          done += counter;
+          const share = (Date.now() - startedAt) / 1000 / SECONDS;
+          if (share < nextReport) return;
+          say(`${Math.min(100, Math.round(share * 100))} %: ${done.toLocaleString('en-US')} requests, RSS ${mb(target.rssKb())} MB`);
+          while (nextReport <= share) nextReport += 0.1;
+        },
       },
-    }).finally(() => clearInterval(sampler));
+    ).finally(() => clearInterval(sampler));
     samples.push({ at: (Date.now() - startedAt) / 1000, rssKb: target.rssKb() });
     measured = { result, samples, peakKb: target.peakRssKb(), crashed: target.crashed(), machine };
   } finally {
@@ -157,14 +172,23 @@ function summarize({ result, samples, peakKb, crashed, machine, logBytes }) {
   const end = samples.findLast((s) => s.rssKb !== undefined);
   const growthPct = (100 * (end.rssKb - afterWarmup.rssKb)) / afterWarmup.rssKb;
   const maxSampledKb = Math.max(...samples.map((s) => s.rssKb ?? 0));
-  const fivexx = Object.entries(result.statusCodes).filter(([code]) => code.startsWith('5')).reduce((n, [, c]) => n + c, 0);
-  const unexpected = byKind.flatMap((k) => Object.entries(k.statuses).filter(([code]) => Number(code) !== k.expect).map(([code, c]) => ({ kind: k.name, code, count: c })));
+  const fivexx = Object.entries(result.statusCodes)
+    .filter(([code]) => code.startsWith('5'))
+    .reduce((n, [, c]) => n + c, 0);
+  const unexpected = byKind.flatMap((k) =>
+    Object.entries(k.statuses)
+      .filter(([code]) => Number(code) !== k.expect)
+      .map(([code, c]) => ({ kind: k.name, code, count: c })),
+  );
   const unexpectedCount = unexpected.reduce((n, u) => n + u.count, 0);
 
   const problems = [];
   if (result.errors + result.timeouts > 0) problems.push(`${result.errors} socket errors and ${result.timeouts} timeouts`);
   if (fivexx > 0) problems.push(`${fivexx} responses were 5xx`);
-  if (unexpectedCount > 0) problems.push(`${unexpectedCount} responses had a status their request must not get: ${unexpected.map((u) => `${u.kind} → ${u.code} ×${u.count}`).join('; ')}`);
+  if (unexpectedCount > 0)
+    problems.push(
+      `${unexpectedCount} responses had a status their request must not get: ${unexpected.map((u) => `${u.kind} → ${u.code} ×${u.count}`).join('; ')}`,
+    );
   if (crashed) problems.push('the server process died during the run');
   if (!(growthPct < MAX_GROWTH_PCT)) problems.push(`RSS grew ${growthPct.toFixed(1)} % after warm-up (limit: under ${MAX_GROWTH_PCT} %)`);
 
@@ -205,7 +229,9 @@ function summarize({ result, samples, peakKb, crashed, machine, logBytes }) {
     '| --- | ---: | ---: | --- |',
     ...byKind.map((k) => {
       const total = Object.values(k.statuses).reduce((a, b) => a + b, 0);
-      return `| ${k.name} | ${k.expect} | ${count(total)} | ${Object.entries(k.statuses).map(([code, c]) => `${code}×${count(c)}`).join(' ')} |`;
+      return `| ${k.name} | ${k.expect} | ${count(total)} | ${Object.entries(k.statuses)
+        .map(([code, c]) => `${code}×${count(c)}`)
+        .join(' ')} |`;
     }),
     '',
   ];

@@ -83,6 +83,6 @@ export function createApp(config: Config, deps: AppDeps = {}): Express {
   };
   for (const register of ROUTE_MODULES) register(routes, routeDeps);
   app.use(notFound);
-  app.use(errorHandler(logger));
+  app.use(errorHandler());
   return app;
 }

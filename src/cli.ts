@@ -14,7 +14,7 @@ import dotenv from 'dotenv';
 import { loadConfig } from './config/index.js';
 import { AppError, ConfigError, isArgumentError, UsageError } from './errors.js';
 import { parseQuery } from './http/query.js';
-import type { Schema } from './tokens/args.js';
+import { defaultText, type Schema } from './tokens/args.js';
 import { createTokenService, type Issuer, type IssuerName, type TokenService } from './tokens/service.js';
 
 // Each kind names its issuer and the route whose query parameters its flags are. hms-management is
@@ -151,7 +151,7 @@ function usage(tokens: TokenService): string {
     lines.push(`  ${kind.padEnd(16)}${route}`);
     for (const [name, field] of Object.entries(tokens[issuer].schema as Schema)) {
       const fallback = field.fallback;
-      const note = field.required ? 'required' : fallback === undefined ? 'optional' : `default ${[fallback].flat().join(',')}`;
+      const note = field.required ? 'required' : fallback === undefined ? 'optional' : `default ${defaultText(field)}`;
       lines.push(`    --${name.padEnd(20)}${note}`);
     }
   }

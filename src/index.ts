@@ -39,10 +39,4 @@ export {
   type VideoSdkPermission,
   type VideoSdkRole,
 } from './tokens/videosdk.js';
-export {
-  buildHmsAppToken,
-  buildHmsManagementToken,
-  type HmsAppInput,
-  type HmsCredentials,
-  type HmsManagementInput,
-} from './tokens/hms.js';
+export { buildHmsAppToken, buildHmsManagementToken, type HmsAppInput, type HmsCredentials, type HmsManagementInput } from './tokens/hms.js';

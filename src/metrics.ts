@@ -94,12 +94,18 @@ export function createMetrics(): Metrics {
     observe(req, res, seconds) {
       // Matched routes label by template (a handler outside the router may name one in
       // res.locals.metricsRoute); anything else (404s, probes for random paths) shares one label.
-      const route =
-        req.route?.path === undefined ? (res.locals.metricsRoute ?? 'unmatched') : `${req.baseUrl}${String(req.route.path)}`;
+      // Every route this app declares has a string path.
+      const template = (req.route as { path?: string } | undefined)?.path;
+      const route = template === undefined ? (res.locals.metricsRoute ?? 'unmatched') : `${req.baseUrl}${template}`;
       const key = `${req.method} ${route} ${res.statusCode}`;
       let series = requests.get(key);
       if (series === undefined) {
-        series = { labels: { method: req.method, route, status: String(res.statusCode) }, count: 0, sum: 0, buckets: new Float64Array(DURATION_BUCKETS.length + 1) };
+        series = {
+          labels: { method: req.method, route, status: String(res.statusCode) },
+          count: 0,
+          sum: 0,
+          buckets: new Float64Array(DURATION_BUCKETS.length + 1),
+        };
         requests.set(key, series);
       }
       series.count++;

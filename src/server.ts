@@ -31,7 +31,12 @@ if (cluster.isPrimary) {
       'no provider credentials are set: using development credentials generated for this process (they change on every start); set real ones in the environment or .env before deploying',
     );
   }
-  const missing = Object.entries({ agora: config.credentials.agora, videosdk: config.credentials.videosdk, '100ms': config.credentials.hms, native: config.credentials.native })
+  const missing = Object.entries({
+    agora: config.credentials.agora,
+    videosdk: config.credentials.videosdk,
+    '100ms': config.credentials.hms,
+    native: config.credentials.native,
+  })
     .filter(([, value]) => value === undefined)
     .map(([name]) => name);
   if (missing.length > 0) logger.warn({ providers: missing }, 'these providers have no credentials and answer 503');

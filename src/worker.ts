@@ -13,10 +13,14 @@ import { schedulePurge } from './meetings/purge.js';
 import { connectRedis } from './redis.js';
 
 export async function runWorker(config: Config, logger: Logger): Promise<void> {
+  // Each is assigned once, below, but shutdown() reads them before that (a signal while the store
+  // opens), so they cannot be consts declared where they are made.
+  /* eslint-disable prefer-const */
   let store: MeetingStore | undefined;
   let server: Server | undefined;
   let redis: ReturnType<typeof connectRedis> | undefined;
   let stopPurge: (() => void) | undefined;
+  /* eslint-enable prefer-const */
   let stopping = false;
   // Responses not yet sent when draining starts, and every one after, tell keep-alive clients to
   // stop reusing the connection, so in-flight requests end with a clean close rather than a reset.

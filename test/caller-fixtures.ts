@@ -4,7 +4,7 @@ import type { Response } from 'supertest';
 import { PROBLEMS, type ProblemCode } from '../src/errors.js';
 
 /** Each client-facing token route, a query complete but for the identity, and the identity's name. */
-export const ROUTES: ReadonlyArray<readonly [string, Record<string, string>, string]> = [
+export const ROUTES: readonly (readonly [string, Record<string, string>, string])[] = [
   ['/access_token', { channelName: 'lobby' }, 'uid'],
   ['/rtm_token', {}, 'uid'],
   ['/get-token', {}, 'participantId'],

@@ -16,6 +16,7 @@ export default function setup(): void {
     const { stdout, stderr, message } = error as { stdout?: string; stderr?: string; message: string };
     throw new Error(
       `global setup: \`npm run build\` failed, so dist/server.js cannot be trusted for the integration tests\n${message}\n${stdout ?? ''}${stderr ?? ''}`,
+      { cause: error },
     );
   }
 }

@@ -42,7 +42,8 @@ export function readClientAuth(get: Get, required: (name: string, hint: string) 
     if (jwksUrl !== undefined) {
       if (!isServerUrl(jwksUrl, ['http:', 'https:'])) problems.push('CLIENT_JWKS_URL must be an http(s) URL');
       // It is fetched, and logged, as it is: a password in it would be in every warning.
-      else if (/^[a-z]+:\/\/[^/]*@/i.test(jwksUrl)) problems.push('CLIENT_JWKS_URL must not carry a user name or password: publish the key set without credentials');
+      else if (/^[a-z]+:\/\/[^/]*@/i.test(jwksUrl))
+        problems.push('CLIENT_JWKS_URL must not carry a user name or password: publish the key set without credentials');
     }
     const issuer = get('CLIENT_JWT_ISSUER');
     const audience = get('CLIENT_JWT_AUDIENCE');

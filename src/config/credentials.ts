@@ -96,5 +96,8 @@ export function secretsIn(get: Get): NamedSecret[] {
 
 /** A comma list, entries trimmed, empty ones dropped. */
 export function listOf(raw: string | undefined): string[] {
-  return (raw ?? '').split(',').map((entry) => entry.trim()).filter(Boolean);
+  return (raw ?? '')
+    .split(',')
+    .map((entry) => entry.trim())
+    .filter(Boolean);
 }

@@ -100,8 +100,12 @@ export function loadConfig(env: Env, options: LoadOptions = {}): Config {
   const host = get('HOST') ?? '0.0.0.0';
   const logLevel = (get('LOG_LEVEL') ?? 'info') as LogLevel;
   if (!LOG_LEVELS.includes(logLevel)) problems.push(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')} (got "${logLevel}")`);
-  const corsOrigins = parseOrigins(required('CORS_ORIGINS', 'the browser origins allowed to call, like https://app.example.com (or * for any)') ?? '*', problems);
-  if (production && serving && corsOrigins === '*') warnings.push('CORS_ORIGINS=*: any web page, on any origin, may call the token routes from its visitors\' browsers');
+  const corsOrigins = parseOrigins(
+    required('CORS_ORIGINS', 'the browser origins allowed to call, like https://app.example.com (or * for any)') ?? '*',
+    problems,
+  );
+  if (production && serving && corsOrigins === '*')
+    warnings.push("CORS_ORIGINS=*: any web page, on any origin, may call the token routes from its visitors' browsers");
   const rateLimitPerMinute = int('RATE_LIMIT_PER_MINUTE', 0, 1_000_000, 600);
   const redisUrl = get('REDIS_URL');
   if (redisUrl !== undefined && !isServerUrl(redisUrl, ['redis:', 'rediss:'])) {
@@ -148,9 +152,10 @@ export function loadConfig(env: Env, options: LoadOptions = {}): Config {
   if (production && serving && clientAuth.mode === 'none' && get('CLIENT_AUTH') !== undefined) {
     warnings.push('CLIENT_AUTH=none: anyone who can reach this server can mint tokens for any user and room');
   }
-  const rolePolicy = (get('ROLE_POLICY') ?? 'open') as 'open' | 'claims';
-  if (rolePolicy !== 'open' && rolePolicy !== 'claims') problems.push(`ROLE_POLICY must be open or claims (got "${rolePolicy}")`);
-  else if (rolePolicy === 'claims' && clientAuth.mode !== 'jwt') problems.push('ROLE_POLICY=claims needs CLIENT_AUTH=jwt: roles come from the caller\'s token');
+  const rolePolicyText = get('ROLE_POLICY') ?? 'open';
+  const rolePolicy = rolePolicyText === 'claims' ? 'claims' : 'open';
+  if (rolePolicyText !== 'open' && rolePolicyText !== 'claims') problems.push(`ROLE_POLICY must be open or claims (got "${rolePolicyText}")`);
+  else if (rolePolicy === 'claims' && clientAuth.mode !== 'jwt') problems.push("ROLE_POLICY=claims needs CLIENT_AUTH=jwt: roles come from the caller's token");
 
   const adminKey = get('ADMIN_API_KEY');
   // Lengths, characters and uniqueness of every secret (config/secrets.ts).

@@ -9,7 +9,10 @@ export function parseTrustProxy(raw: string | undefined, problems: string[]): bo
   if (raw === undefined || raw === 'false') return false;
   if (raw === 'true') return true;
   if (/^\d+$/.test(raw)) return Number(raw);
-  const entries = raw.split(',').map((s) => s.trim()).filter(Boolean);
+  const entries = raw
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
   const named = ['loopback', 'linklocal', 'uniquelocal'];
   const bad = entries.filter((e) => !named.includes(e) && !/^[0-9a-fA-F:.]+(\/\d{1,3})?$/.test(e));
   if (bad.length > 0 || entries.length === 0) {
@@ -20,7 +23,10 @@ export function parseTrustProxy(raw: string | undefined, problems: string[]): bo
 
 /** CORS_ORIGINS: `*`, or exact origins (scheme, host, optional port; a trailing slash is dropped). */
 export function parseOrigins(raw: string, problems: string[]): '*' | string[] {
-  const entries = raw.split(',').map((s) => s.trim()).filter(Boolean);
+  const entries = raw
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
   if (entries.includes('*')) return '*';
   const origins: string[] = [];
   for (const entry of entries) {

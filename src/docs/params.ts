@@ -4,7 +4,7 @@
  * Each table sits between `<!-- params: METHOD /path -->` and `<!-- /params -->`.
  */
 import { TOKEN_ROUTES } from '../http/routes/tokens.js';
-import type { Field, Schema } from '../tokens/args.js';
+import { defaultText, type Field, type Schema } from '../tokens/args.js';
 import type { TokenService } from '../tokens/service.js';
 
 const MARKERS = /(<!-- params: (\S+ \S+) -->\n)[\s\S]*?(<!-- \/params -->)/g;
@@ -21,13 +21,16 @@ export function paramTable(schema: Schema, where: 'query' | 'body' = 'query'): s
 }
 
 function shown(field: Field<unknown>): string {
-  return `\`${[field.fallback].flat().join(',')}\``;
+  return `\`${defaultText(field)}\``;
 }
 
 /** Every token route's table, by `METHOD /path`, from the schemas a deployment's token service holds. */
 export function paramTables(tokens: TokenService): Map<string, string> {
   return new Map(
-    TOKEN_ROUTES.map((route) => [`${route.method} ${route.path}`, paramTable(tokens[route.issuer].schema as Schema, route.method === 'POST' ? 'body' : 'query')]),
+    TOKEN_ROUTES.map((route) => [
+      `${route.method} ${route.path}`,
+      paramTable(tokens[route.issuer].schema as Schema, route.method === 'POST' ? 'body' : 'query'),
+    ]),
   );
 }
 

@@ -10,11 +10,7 @@ export const PURGE_INTERVAL_MS = 10 * 60_000;
  * the process alive; a failed purge is logged and retried at the next tick, never thrown. Every
  * instance may run it: the deletes are idempotent. Returns the function that stops it.
  */
-export function schedulePurge(
-  store: MeetingStore,
-  logger: Logger,
-  options: { intervalMs?: number; clock?: () => Date } = {},
-): () => void {
+export function schedulePurge(store: MeetingStore, logger: Logger, options: { intervalMs?: number; clock?: () => Date } = {}): () => void {
   const clock = options.clock ?? systemClock;
   const timer = setInterval(() => {
     store.purgeExpired(clock()).then(

@@ -65,12 +65,7 @@ export const CREATE_ATTEMPTS = 5;
  * Registers a new meeting under a fresh id. A collision with a stored id is retried with another
  * id, so an id is never handed out twice.
  */
-export async function createMeeting(
-  store: MeetingStore,
-  createdBy: string,
-  now: Date,
-  generate: () => string = newMeetingId,
-): Promise<Meeting> {
+export async function createMeeting(store: MeetingStore, createdBy: string, now: Date, generate: () => string = newMeetingId): Promise<Meeting> {
   for (let attempt = 0; attempt < CREATE_ATTEMPTS; attempt++) {
     const meeting = { id: generate(), createdAt: now, createdBy };
     if (await store.insert(meeting)) return meeting;

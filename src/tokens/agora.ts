@@ -72,7 +72,10 @@ export function rtcSchema(maxTtl = AGORA_MAX_TTL, defaultTtl = Math.min(AGORA_DE
       optional(rtcUid, 0 as number | string),
       'Default `0` is the wildcard. Digits outside the range are a 400, never wrapped or truncated (a wrapped uid could become the wildcard `0`)',
     ),
-    role: noted(optional(oneOf(AGORA_ROLES), 'subscriber'), '`publisher` joins and publishes audio, video and data; `subscriber` joins. Anything else is a 400, never silently `subscriber`'),
+    role: noted(
+      optional(oneOf(AGORA_ROLES), 'subscriber'),
+      '`publisher` joins and publishes audio, video and data; `subscriber` joins. Anything else is a 400, never silently `subscriber`',
+    ),
     expireTime: expireTime(maxTtl, defaultTtl),
   };
 }
@@ -112,11 +115,7 @@ function build(token: InstanceType<typeof AccessToken2>): string {
 }
 
 /** Builds an RTC token (uid or user account). Token and privileges expire after `expireTime` seconds. */
-export function buildAgoraRtcToken(
-  input: Partial<AgoraRtcInput>,
-  credentials: AgoraCredentials,
-  options?: BuildOptions,
-): IssuedToken {
+export function buildAgoraRtcToken(input: Partial<AgoraRtcInput>, credentials: AgoraCredentials, options?: BuildOptions): IssuedToken {
   assertAgoraCredentials(credentials);
   const args = checkArgs(defaultRtc, input);
   const issueTs = epochSeconds(options?.now ?? new Date());
@@ -133,11 +132,7 @@ export function buildAgoraRtcToken(
 }
 
 /** Builds an RTM (signaling) login token for `uid`. */
-export function buildAgoraRtmToken(
-  input: Partial<AgoraRtmInput>,
-  credentials: AgoraCredentials,
-  options?: BuildOptions,
-): IssuedToken {
+export function buildAgoraRtmToken(input: Partial<AgoraRtmInput>, credentials: AgoraCredentials, options?: BuildOptions): IssuedToken {
   assertAgoraCredentials(credentials);
   const args = checkArgs(defaultRtm, input);
   const issueTs = epochSeconds(options?.now ?? new Date());

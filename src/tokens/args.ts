@@ -38,6 +38,14 @@ export function noted<F extends Field<unknown>>(field: F, note: string): F {
   return { ...field, note };
 }
 
+/** A field's default as text (a list as a comma list), for the CLI's usage and the docs. */
+export function defaultText(field: Field<unknown>): string {
+  return [field.fallback]
+    .flat()
+    .map((value) => (typeof value === 'string' ? value : JSON.stringify(value)))
+    .join(',');
+}
+
 /** Markdown code for a value in the docs. */
 const code = (value: unknown) => `\`${String(value)}\``;
 
@@ -72,6 +80,7 @@ export function checkArgs<S extends Schema>(schema: S, input: Record<string, unk
 
 // Control characters are refused in every identifier: they have no place in a user or room
 // name, and they are how log and header injection starts.
+// eslint-disable-next-line no-control-regex -- matching control characters is this pattern's purpose.
 const CONTROL = /[\u0000-\u001f\u007f]/;
 
 /** A string of `min`..`maxBytes` UTF-8 bytes, well-formed, without control characters. */
@@ -154,10 +163,7 @@ export function oneOf<const T extends string>(values: readonly T[]): Rule<T> {
  * A non-empty list drawn from a fixed set, duplicates removed; in query text a comma list.
  * `refine` may refuse a combination (it returns the message, or undefined when the list is fine).
  */
-export function listOf<const T extends string>(
-  values: readonly T[],
-  refine?: (list: readonly T[]) => string | undefined,
-): Rule<T[]> {
+export function listOf<const T extends string>(values: readonly T[], refine?: (list: readonly T[]) => string | undefined): Rule<T[]> {
   const message = (name: string) => `${name} must be a comma list of: ${values.join(', ')}`;
   const rule: Rule<T[]> = {
     doc: `comma list of ${values.map(code).join(', ')}; duplicates are dropped`,
@@ -175,7 +181,11 @@ export function listOf<const T extends string>(
       if (refused) throw new ArgumentRangeError(name, `${name} ${refused}`);
       return list;
     },
-    parse: (raw, name) => rule.check(raw.split(',').map((s) => s.trim()), name),
+    parse: (raw, name) =>
+      rule.check(
+        raw.split(',').map((s) => s.trim()),
+        name,
+      ),
   };
   return rule;
 }

@@ -64,11 +64,7 @@ export function buildHmsAppToken(input: Partial<HmsAppInput>, credentials: HmsCr
 }
 
 /** Builds a 100ms management token (server APIs only). Throws TypeError/RangeError naming a bad argument. */
-export function buildHmsManagementToken(
-  input: Partial<HmsManagementInput>,
-  credentials: HmsCredentials,
-  options?: BuildOptions,
-): IssuedToken {
+export function buildHmsManagementToken(input: Partial<HmsManagementInput>, credentials: HmsCredentials, options?: BuildOptions): IssuedToken {
   const args = checkArgs(defaultManagement, input);
   const t = lifetime(options, args.expiresIn);
   const token = signHs256(

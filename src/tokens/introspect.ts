@@ -29,11 +29,12 @@ export function verifyIssuedToken(
   options: { now: Date; ignoreExpiration?: boolean },
 ): VerifiedToken {
   const { native, videosdk } = credentials;
-  const verifiers: Array<() => VerifiedToken> = [];
-  if (native) verifiers.push(() => {
-    const claims = verifyNativeToken(token, native, options);
-    return { type: claims.type, claims };
-  });
+  const verifiers: (() => VerifiedToken)[] = [];
+  if (native)
+    verifiers.push(() => {
+      const claims = verifyNativeToken(token, native, options);
+      return { type: claims.type, claims };
+    });
   if (videosdk) verifiers.push(() => ({ type: 'videosdk', claims: verifyVideoSdkToken(token, videosdk, options) }));
   let expired: InvalidTokenError | undefined;
   for (const verify of verifiers) {

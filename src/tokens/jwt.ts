@@ -109,7 +109,7 @@ export function verifyHs256(
         ignoreExpiration: options.ignoreExpiration ?? false,
       });
       if (typeof payload !== 'object' || payload === null) break;
-      return payload as Record<string, unknown>;
+      return payload;
     } catch (error) {
       // jsonwebtoken checks the signature before exp: an expired token was signed with this key.
       if (error instanceof jwt.TokenExpiredError) {

@@ -66,11 +66,7 @@ const defaultConference = conferenceSchema();
 const defaultChat = chatSchema();
 
 /** Builds a conference token. Throws TypeError/RangeError naming a bad argument. */
-export function buildConferenceToken(
-  input: Partial<ConferenceInput>,
-  credentials: NativeCredentials,
-  options?: BuildOptions,
-): IssuedToken {
+export function buildConferenceToken(input: Partial<ConferenceInput>, credentials: NativeCredentials, options?: BuildOptions): IssuedToken {
   const args = checkArgs(defaultConference, input);
   return signNative(credentials, args.userId, args.expirationMinutes, options, {
     type: 'conference',
@@ -101,11 +97,7 @@ function signNative(
   claims: Record<string, unknown>,
 ): IssuedToken {
   const t = lifetime(options, minutes * 60);
-  const token = signHs256(
-    { iss: credentials.key, sub, ...claims, iat: t.iat, nbf: t.iat, exp: t.exp, jti: t.jti },
-    credentials.secret,
-    { withKeyId: true },
-  );
+  const token = signHs256({ iss: credentials.key, sub, ...claims, iat: t.iat, nbf: t.iat, exp: t.exp, jti: t.jti }, credentials.secret, { withKeyId: true });
   return { token, expiresAt: t.expiresAt };
 }
 
@@ -129,11 +121,7 @@ export interface NativeClaims {
  * chat. `ignoreExpiration` accepts an expired token of ours. Revocation is the caller's to check.
  * @throws InvalidTokenError saying why
  */
-export function verifyNativeToken(
-  token: string,
-  credentials: NativeCredentials,
-  options: { now?: Date; ignoreExpiration?: boolean } = {},
-): NativeClaims {
+export function verifyNativeToken(token: string, credentials: NativeCredentials, options: { now?: Date; ignoreExpiration?: boolean } = {}): NativeClaims {
   const invalidMessage = 'the token is not a valid native token from this server';
   const claims = verifyHs256(
     token,

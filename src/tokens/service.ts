@@ -105,16 +105,8 @@ export function createTokenService(
     agoraRtm: issuer({ provider: 'agora', kind: 'rtm' }, c.agora, rtmSchema(ttl.max, ttl.agora), buildAgoraRtmToken, clock, onIssued),
     videosdk: issuer({ provider: 'videosdk', kind: 'access' }, c.videosdk, videoSdkSchema(ttl.max, ttl.videosdk), buildVideoSdkToken, clock, onIssued),
     hmsApp: issuer({ provider: '100ms', kind: 'app' }, c.hms, hmsAppSchema(ttl.max, ttl.hms), buildHmsAppToken, clock, onIssued),
-    hmsManagement: issuer(
-      { provider: '100ms', kind: 'management' },
-      c.hms,
-      hmsManagementSchema(ttl.max, ttl.hms),
-      buildHmsManagementToken,
-      clock,
-      onIssued,
-    ),
+    hmsManagement: issuer({ provider: '100ms', kind: 'management' }, c.hms, hmsManagementSchema(ttl.max, ttl.hms), buildHmsManagementToken, clock, onIssued),
     conference: issuer({ provider: 'native', kind: 'conference' }, c.native, conferenceSchema(maxMinutes), buildConferenceToken, clock, onIssued),
     chat: issuer({ provider: 'native', kind: 'chat' }, c.native, chatSchema(maxMinutes), buildChatToken, clock, onIssued),
   };
 }
-

@@ -50,11 +50,7 @@ export type VideoSdkInput = Values<ReturnType<typeof videoSdkSchema>>;
 const defaultSchema = videoSdkSchema();
 
 /** Builds a VideoSDK token. Throws TypeError/RangeError naming a bad argument. */
-export function buildVideoSdkToken(
-  input: Partial<VideoSdkInput>,
-  credentials: VideoSdkCredentials,
-  options?: BuildOptions,
-): IssuedToken {
+export function buildVideoSdkToken(input: Partial<VideoSdkInput>, credentials: VideoSdkCredentials, options?: BuildOptions): IssuedToken {
   const args = checkArgs(defaultSchema, input);
   const t = lifetime(options, args.expiresIn);
   const payload: Record<string, unknown> = { apikey: credentials.apiKey, permissions: args.permissions, version: 2 };
@@ -88,11 +84,7 @@ export interface VideoSdkClaims {
  * Revocation is the caller's to check: it needs the store.
  * @throws InvalidTokenError saying why
  */
-export function verifyVideoSdkToken(
-  token: string,
-  credentials: VideoSdkCredentials,
-  options: { now?: Date; ignoreExpiration?: boolean } = {},
-): VideoSdkClaims {
+export function verifyVideoSdkToken(token: string, credentials: VideoSdkCredentials, options: { now?: Date; ignoreExpiration?: boolean } = {}): VideoSdkClaims {
   const claims = verifyHs256(
     token,
     { current: credentials.secret, previous: credentials.previous },

@@ -9,7 +9,8 @@ import { CREDENTIALS, NOW, NOW_S, UUID_V4, expectInvalid, testApp } from '../fix
 const ADMIN = `Bearer ${CREDENTIALS.ADMIN_API_KEY}`;
 const native = { key: CREDENTIALS.MASTER_KEY, secret: secretKey(CREDENTIALS.MASTER_SECRET) };
 const vsdk = { apiKey: CREDENTIALS.VIDEOSDK_API_KEY, secret: secretKey(CREDENTIALS.VIDEOSDK_SECRET) };
-const conference = (now = NOW, minutes = 60) => buildConferenceToken({ userId: 'alice', roomId: 'room1', role: 'publisher', expirationMinutes: minutes }, native, { now }).token;
+const conference = (now = NOW, minutes = 60) =>
+  buildConferenceToken({ userId: 'alice', roomId: 'room1', role: 'publisher', expirationMinutes: minutes }, native, { now }).token;
 const videosdk = (input: Parameters<typeof buildVideoSdkToken>[0] = {}, now = NOW) => buildVideoSdkToken(input, vsdk, { now }).token;
 const claimsOf = (token: string) => jwt.decode(token) as jwt.JwtPayload;
 const HOUR_AGO = new Date(NOW.getTime() - 3_600_000);
@@ -33,7 +34,11 @@ function brokenStore(): MeetingStore {
 
 describe('admin authentication of /introspect and /revoke', () => {
   it.each(['/introspect', '/revoke'])('when ADMIN_API_KEY is unset, then %s answers 404', async (path) => {
-    const res = await request(testApp({ ADMIN_API_KEY: undefined })).post(path).set('Authorization', ADMIN).send({ token: conference() }).expect(404);
+    const res = await request(testApp({ ADMIN_API_KEY: undefined }))
+      .post(path)
+      .set('Authorization', ADMIN)
+      .send({ token: conference() })
+      .expect(404);
     expect(res.body.type).toBe('urn:rtc-token-server:problem:not-found');
   });
 
@@ -104,26 +109,72 @@ describe('POST /introspect', () => {
   });
 
   it('when a VideoSDK token from before jti is sent, then it is active (nothing to look up)', async () => {
-    const legacy = jwt.sign({ apikey: CREDENTIALS.VIDEOSDK_API_KEY, permissions: ['allow_join'], version: 2, iat: NOW_S, exp: NOW_S + 60 }, CREDENTIALS.VIDEOSDK_SECRET, { algorithm: 'HS256' });
+    const legacy = jwt.sign(
+      { apikey: CREDENTIALS.VIDEOSDK_API_KEY, permissions: ['allow_join'], version: 2, iat: NOW_S, exp: NOW_S + 60 },
+      CREDENTIALS.VIDEOSDK_SECRET,
+      { algorithm: 'HS256' },
+    );
     expect((await setup().introspect(legacy).expect(200)).body).toMatchObject({ active: true, token_type: 'videosdk' });
   });
 
   it('when the token expired 20 s ago, then the 30 s clock tolerance still counts it active', async () => {
-    expect((await setup().introspect(conference(new Date(NOW.getTime() - 3_620_000))).expect(200)).body.active).toBe(true);
+    expect(
+      (
+        await setup()
+          .introspect(conference(new Date(NOW.getTime() - 3_620_000)))
+          .expect(200)
+      ).body.active,
+    ).toBe(true);
   });
 
   it.each([
     ['an expired conference token', () => conference(HOUR_AGO, 1)],
     ['an expired VideoSDK token', () => videosdk({ expiresIn: 60 }, HOUR_AGO)],
-    ['a conference token signed with another secret', () => buildConferenceToken({ userId: 'a', roomId: 'r', role: 'admin' }, { key: CREDENTIALS.MASTER_KEY, secret: secretKey('another-master-secret-0123456789abcdef') }, { now: NOW }).token],
-    ['a VideoSDK token signed with another secret', () => buildVideoSdkToken({}, { apiKey: CREDENTIALS.VIDEOSDK_API_KEY, secret: secretKey('another-videosdk-secret') }, { now: NOW }).token],
-    ['a token with a tampered payload', () => { const [h, , s] = conference().split('.'); return `${h}.${Buffer.from(JSON.stringify({ iss: CREDENTIALS.MASTER_KEY, sub: 'mallory', type: 'conference', exp: NOW_S + 60 })).toString('base64url')}.${s}`; }],
-    ['a master-secret token for another issuer', () => buildConferenceToken({ userId: 'a', roomId: 'r', role: 'admin' }, { key: 'someone-else', secret: native.secret }, { now: NOW }).token],
-    ['a master-secret token of an unknown type', () => jwt.sign({ iss: CREDENTIALS.MASTER_KEY, sub: 'a', type: 'admin', exp: NOW_S + 60 }, CREDENTIALS.MASTER_SECRET, { algorithm: 'HS256' })],
+    [
+      'a conference token signed with another secret',
+      () =>
+        buildConferenceToken(
+          { userId: 'a', roomId: 'r', role: 'admin' },
+          { key: CREDENTIALS.MASTER_KEY, secret: secretKey('another-master-secret-0123456789abcdef') },
+          { now: NOW },
+        ).token,
+    ],
+    [
+      'a VideoSDK token signed with another secret',
+      () => buildVideoSdkToken({}, { apiKey: CREDENTIALS.VIDEOSDK_API_KEY, secret: secretKey('another-videosdk-secret') }, { now: NOW }).token,
+    ],
+    [
+      'a token with a tampered payload',
+      () => {
+        const [h, , s] = conference().split('.');
+        return `${h}.${Buffer.from(JSON.stringify({ iss: CREDENTIALS.MASTER_KEY, sub: 'mallory', type: 'conference', exp: NOW_S + 60 })).toString('base64url')}.${s}`;
+      },
+    ],
+    [
+      'a master-secret token for another issuer',
+      () => buildConferenceToken({ userId: 'a', roomId: 'r', role: 'admin' }, { key: 'someone-else', secret: native.secret }, { now: NOW }).token,
+    ],
+    [
+      'a master-secret token of an unknown type',
+      () => jwt.sign({ iss: CREDENTIALS.MASTER_KEY, sub: 'a', type: 'admin', exp: NOW_S + 60 }, CREDENTIALS.MASTER_SECRET, { algorithm: 'HS256' }),
+    ],
     ['a VideoSDK token for another API key', () => buildVideoSdkToken({}, { apiKey: 'someone-else', secret: vsdk.secret }, { now: NOW }).token],
     ['an alg:none token', () => jwt.sign({ iss: CREDENTIALS.MASTER_KEY, type: 'conference', exp: NOW_S + 60 }, '', { algorithm: 'none' })],
-    ['a 100ms app token (checked by 100ms, not here)', () => buildHmsAppToken({ roomId: 'r', userId: 'u', role: 'host' }, { accessKey: CREDENTIALS.HMS_APP_ACCESS_KEY, secret: secretKey(CREDENTIALS.HMS_APP_SECRET) }, { now: NOW }).token],
-    ['an Agora token', () => buildAgoraRtcToken({ channelName: 'lobby' }, { appId: CREDENTIALS.AGORA_APP_ID, appCertificate: CREDENTIALS.AGORA_APP_CERTIFICATE }, { now: NOW }).token],
+    [
+      'a 100ms app token (checked by 100ms, not here)',
+      () =>
+        buildHmsAppToken(
+          { roomId: 'r', userId: 'u', role: 'host' },
+          { accessKey: CREDENTIALS.HMS_APP_ACCESS_KEY, secret: secretKey(CREDENTIALS.HMS_APP_SECRET) },
+          { now: NOW },
+        ).token,
+    ],
+    [
+      'an Agora token',
+      () =>
+        buildAgoraRtcToken({ channelName: 'lobby' }, { appId: CREDENTIALS.AGORA_APP_ID, appCertificate: CREDENTIALS.AGORA_APP_CERTIFICATE }, { now: NOW })
+          .token,
+    ],
     ['garbage', () => 'not-a-token'],
   ])('when %s is sent, then 200 { active: false } and nothing else', async (_label, make) => {
     const res = await setup().introspect(make()).expect(200);
@@ -159,11 +210,16 @@ describe('POST /introspect', () => {
     ['an array body', [1], 'body', 'the request body must be a JSON object'],
   ])('when the body is %s, then 400 names the field', async (_label, body, field, message) => {
     const req = request(testApp()).post('/introspect').set('Authorization', ADMIN);
-    expectInvalid(await (body === undefined ? req : req.send(body as object)), field, message);
+    expectInvalid(await (body === undefined ? req : req.send(body)), field, message);
   });
 
   it('when the body is not JSON, then 415', async () => {
-    await request(testApp()).post('/introspect').set('Authorization', ADMIN).set('Content-Type', 'application/x-www-form-urlencoded').send('token=abc').expect(415);
+    await request(testApp())
+      .post('/introspect')
+      .set('Authorization', ADMIN)
+      .set('Content-Type', 'application/x-www-form-urlencoded')
+      .send('token=abc')
+      .expect(415);
   });
 });
 
@@ -171,7 +227,7 @@ describe('POST /revoke', () => {
   it('when a jti is revoked, then 200 until now + TOKEN_MAX_TTL + tolerance, the row is stored, and its token turns inactive', async () => {
     const { store, introspect, revoke } = setup();
     const token = conference();
-    const jti = claimsOf(token).jti as string;
+    const jti = claimsOf(token).jti!;
     const res = await revoke({ jti }).expect(200);
     expect(res.headers['cache-control']).toBe('no-store');
     expect(res.body).toEqual({ revoked: true, jti, until: JTI_UNTIL });
@@ -216,18 +272,46 @@ describe('POST /revoke', () => {
     const { store, revoke } = setup();
     const token = conference(HOUR_AGO, 1);
     const { jti } = claimsOf(token);
-    expect((await revoke({ token }).expect(200)).body).toEqual({ revoked: true, jti, until: new Date((HOUR_AGO.getTime() / 1000 + 60 + 30) * 1000).toISOString() });
+    expect((await revoke({ token }).expect(200)).body).toEqual({
+      revoked: true,
+      jti,
+      until: new Date((HOUR_AGO.getTime() / 1000 + 60 + 30) * 1000).toISOString(),
+    });
     expect(await store.isRevoked(jti!, HOUR_AGO)).toBe(false);
   });
 
   it('when a VideoSDK token without jti is revoked, then 400 explains it cannot be revoked on its own', async () => {
-    const legacy = jwt.sign({ apikey: CREDENTIALS.VIDEOSDK_API_KEY, permissions: ['allow_join'], version: 2, iat: NOW_S, exp: NOW_S + 60 }, CREDENTIALS.VIDEOSDK_SECRET, { algorithm: 'HS256' });
-    expectInvalid(await setup().revoke({ token: legacy }), 'token', 'token has no jti (a VideoSDK token issued before tokens carried one): it cannot be revoked on its own');
+    const legacy = jwt.sign(
+      { apikey: CREDENTIALS.VIDEOSDK_API_KEY, permissions: ['allow_join'], version: 2, iat: NOW_S, exp: NOW_S + 60 },
+      CREDENTIALS.VIDEOSDK_SECRET,
+      { algorithm: 'HS256' },
+    );
+    expectInvalid(
+      await setup().revoke({ token: legacy }),
+      'token',
+      'token has no jti (a VideoSDK token issued before tokens carried one): it cannot be revoked on its own',
+    );
   });
 
   it.each([
-    ['a token signed with another secret', () => buildConferenceToken({ userId: 'a', roomId: 'r', role: 'admin' }, { key: CREDENTIALS.MASTER_KEY, secret: secretKey('another-master-secret-0123456789abcdef') }, { now: NOW }).token],
-    ['a 100ms token', () => buildHmsAppToken({ roomId: 'r', userId: 'u', role: 'host' }, { accessKey: CREDENTIALS.HMS_APP_ACCESS_KEY, secret: secretKey(CREDENTIALS.HMS_APP_SECRET) }, { now: NOW }).token],
+    [
+      'a token signed with another secret',
+      () =>
+        buildConferenceToken(
+          { userId: 'a', roomId: 'r', role: 'admin' },
+          { key: CREDENTIALS.MASTER_KEY, secret: secretKey('another-master-secret-0123456789abcdef') },
+          { now: NOW },
+        ).token,
+    ],
+    [
+      'a 100ms token',
+      () =>
+        buildHmsAppToken(
+          { roomId: 'r', userId: 'u', role: 'host' },
+          { accessKey: CREDENTIALS.HMS_APP_ACCESS_KEY, secret: secretKey(CREDENTIALS.HMS_APP_SECRET) },
+          { now: NOW },
+        ).token,
+    ],
     ['garbage', () => 'not-a-token'],
   ])('when %s is revoked, then 400: only tokens of ours can be', async (_label, make) => {
     expectInvalid(await setup().revoke({ token: make() }), 'token', 'token is not a valid token from this server');
@@ -252,7 +336,11 @@ describe('POST /revoke', () => {
   });
 
   it('when the store is down, then 503 store-unavailable', async () => {
-    const res = await request(testApp({}, { store: brokenStore() })).post('/revoke').set('Authorization', ADMIN).send({ jti: 'some-jti' }).expect(503);
+    const res = await request(testApp({}, { store: brokenStore() }))
+      .post('/revoke')
+      .set('Authorization', ADMIN)
+      .send({ jti: 'some-jti' })
+      .expect(503);
     expect(res.body.type).toBe('urn:rtc-token-server:problem:store-unavailable');
   });
 });

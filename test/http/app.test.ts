@@ -28,7 +28,14 @@ describe('the middleware chain', () => {
     expect(res.headers['strict-transport-security']).toMatch(/^max-age=\d+/);
     expect(res.headers['referrer-policy']).toBe('no-referrer');
     expect(res.headers['cross-origin-resource-policy']).toBe('same-origin');
-    for (const documentOnly of ['cross-origin-opener-policy', 'origin-agent-cluster', 'x-dns-prefetch-control', 'x-download-options', 'x-permitted-cross-domain-policies', 'x-xss-protection']) {
+    for (const documentOnly of [
+      'cross-origin-opener-policy',
+      'origin-agent-cluster',
+      'x-dns-prefetch-control',
+      'x-download-options',
+      'x-permitted-cross-domain-policies',
+      'x-xss-protection',
+    ]) {
       expect(res.headers[documentOnly], documentOnly).toBeUndefined();
     }
     expect(res.headers['x-powered-by']).toBeUndefined();
@@ -45,7 +52,10 @@ describe('CORS', () => {
   const allowList = testApp({ CORS_ORIGINS: 'https://app.example,http://localhost:3000' });
 
   it('when CORS_ORIGINS is unset, then any origin is allowed', async () => {
-    const res = await request(testApp({ CORS_ORIGINS: undefined })).get('/get-token').set('Origin', 'https://anywhere.example').expect(200);
+    const res = await request(testApp({ CORS_ORIGINS: undefined }))
+      .get('/get-token')
+      .set('Origin', 'https://anywhere.example')
+      .expect(200);
     expect(res.headers['access-control-allow-origin']).toBe('*');
   });
 
@@ -103,7 +113,9 @@ describe('errors', () => {
   });
 
   it('when OPTIONS comes without CORS, then 204 with Allow', async () => {
-    const res = await request(testApp({ CORS_ORIGINS: 'https://app.example' })).options('/get-token').expect(204);
+    const res = await request(testApp({ CORS_ORIGINS: 'https://app.example' }))
+      .options('/get-token')
+      .expect(204);
     expect(res.headers.allow).toBe('GET, HEAD, OPTIONS');
   });
 
@@ -144,8 +156,15 @@ describe('errors', () => {
     };
     const lines: string[] = [];
     const logger = createLogger('info', { write: (line: string) => void lines.push(line) });
-    const res = await request(createApp(config, { tokens: broken, logger })).get('/conference-token?userId=u&roomId=r&role=admin').expect(500);
-    expect(res.body).toEqual({ type: 'urn:rtc-token-server:problem:internal-error', title: 'Internal server error', status: 500, detail: 'an unexpected error occurred' });
+    const res = await request(createApp(config, { tokens: broken, logger }))
+      .get('/conference-token?userId=u&roomId=r&role=admin')
+      .expect(500);
+    expect(res.body).toEqual({
+      type: 'urn:rtc-token-server:problem:internal-error',
+      title: 'Internal server error',
+      status: 500,
+      detail: 'an unexpected error occurred',
+    });
     expect(res.text).not.toContain(CREDENTIALS.MASTER_SECRET);
     expect(res.text).not.toContain('at ');
     expect(lines.some((l) => JSON.parse(l).level === 50)).toBe(true);

@@ -31,7 +31,10 @@ class JwksServer {
       instance.fetches += 1;
       if (instance.mode === 'hang') return;
       if (instance.mode === 'error') res.writeHead(500).end();
-      else res.writeHead(200, { 'Content-Type': 'application/json' }).end(instance.mode === 'garbage' ? '{"keys":"nope"}' : JSON.stringify({ keys: instance.keys }));
+      else
+        res
+          .writeHead(200, { 'Content-Type': 'application/json' })
+          .end(instance.mode === 'garbage' ? '{"keys":"nope"}' : JSON.stringify({ keys: instance.keys }));
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     const instance = new JwksServer(server);

@@ -47,7 +47,9 @@ describe('CLIENT_AUTH=none (the default)', () => {
 
 describe('CLIENT_AUTH=api-key', () => {
   it.each(ROUTES)('when %s is called without X-API-Key, then 401 with an ApiKey challenge', async (path, query) => {
-    const res = await request(apiKeyApp).get(path).query({ ...query, uid: '42', userId: 'bob' });
+    const res = await request(apiKeyApp)
+      .get(path)
+      .query({ ...query, uid: '42', userId: 'bob' });
     expectProblem(res, 401, 'unauthorized', 'an X-API-Key header is required');
     expect(res.headers['www-authenticate']).toBe('ApiKey realm="rtc-token-server"');
   });
@@ -119,7 +121,9 @@ describe('CLIENT_AUTH=jwt with CLIENT_JWT_SECRET', () => {
   });
 
   it('when Authorization is not a bearer token, then 401', async () => {
-    const res = await request(app).get('/chat-token?channelId=c').set('Authorization', `Basic ${Buffer.from('alice:pw').toString('base64')}`);
+    const res = await request(app)
+      .get('/chat-token?channelId=c')
+      .set('Authorization', `Basic ${Buffer.from('alice:pw').toString('base64')}`);
     expect(res.status).toBe(401);
     expect(res.headers['www-authenticate']).toBe(BEARER);
   });
@@ -136,19 +140,30 @@ describe('CLIENT_AUTH=jwt with CLIENT_JWT_SECRET', () => {
     ['signed RS256', async () => rs256Token(), "the token's alg must be HS256"],
     ['not a JWT', async () => 'abc.def.ghi', 'the token is not a well-formed JWT'],
   ])('when the token is %s, then 401 invalid_token', async (_name, token, detail) => {
-    const res = await request(app).get('/chat-token?channelId=c').set('Authorization', `Bearer ${await token()}`);
+    const res = await request(app)
+      .get('/chat-token?channelId=c')
+      .set('Authorization', `Bearer ${await token()}`);
     expectProblem(res, 401, 'unauthorized', detail);
     expect(res.headers['www-authenticate']).toBe(INVALID);
   });
 
   it('when exp or nbf is off by less than 30 s, then the clock tolerance lets the token through', async () => {
-    await request(app).get('/chat-token?channelId=c').set(await bearer({ exp: NOW_S - 29 })).expect(200);
-    await request(app).get('/chat-token?channelId=c').set(await bearer({ nbf: NOW_S + 29 })).expect(200);
+    await request(app)
+      .get('/chat-token?channelId=c')
+      .set(await bearer({ exp: NOW_S - 29 }))
+      .expect(200);
+    await request(app)
+      .get('/chat-token?channelId=c')
+      .set(await bearer({ nbf: NOW_S + 29 }))
+      .expect(200);
   });
 
   it('when CLIENT_JWT_ISSUER and CLIENT_JWT_AUDIENCE are set, then only tokens carrying both are accepted', async () => {
     const strict = jwtApp({ CLIENT_JWT_ISSUER: 'https://id.example', CLIENT_JWT_AUDIENCE: 'rtc-tokens' });
-    const call = async (claims: JWTPayload) => request(strict).get('/chat-token?channelId=c').set(await bearer(claims));
+    const call = async (claims: JWTPayload) =>
+      request(strict)
+        .get('/chat-token?channelId=c')
+        .set(await bearer(claims));
     expect((await call({ iss: 'https://id.example', aud: 'rtc-tokens' })).status).toBe(200);
     expect((await call({ iss: 'https://id.example', aud: ['other', 'rtc-tokens'] })).status).toBe(200);
     expect((await call({ iss: 'https://evil.example', aud: 'rtc-tokens' })).body.detail).toBe('the token was not issued by the expected issuer (iss)');
@@ -157,12 +172,19 @@ describe('CLIENT_AUTH=jwt with CLIENT_JWT_SECRET', () => {
   });
 
   it.each(ROUTES)("when %s is asked for another user's id, then 403 names the field", async (path, query, field) => {
-    const res = await request(app).get(path).query({ ...query, [field]: 'mallory' }).set(await bearer());
+    const res = await request(app)
+      .get(path)
+      .query({ ...query, [field]: 'mallory' })
+      .set(await bearer());
     expectProblem(res, 403, 'forbidden', `${field} must be your own identity (the token's sub) or omitted`);
   });
 
-  it.each(ROUTES)('when %s is asked for the caller\'s own id, then the token is issued', async (path, query, field) => {
-    await request(app).get(path).query({ ...query, [field]: 'alice' }).set(await bearer()).expect(200);
+  it.each(ROUTES)("when %s is asked for the caller's own id, then the token is issued", async (path, query, field) => {
+    await request(app)
+      .get(path)
+      .query({ ...query, [field]: 'alice' })
+      .set(await bearer())
+      .expect(200);
   });
 
   it('when the ids are omitted, then each token is issued for the caller (sub)', async () => {
@@ -177,7 +199,10 @@ describe('CLIENT_AUTH=jwt with CLIENT_JWT_SECRET', () => {
   });
 
   it('when an identity is given empty (?userId=), then it counts as omitted', async () => {
-    const res = await request(app).get('/chat-token?userId=&channelId=c').set(await bearer()).expect(200);
+    const res = await request(app)
+      .get('/chat-token?userId=&channelId=c')
+      .set(await bearer())
+      .expect(200);
     expect(verifyAt(res.body.token, CREDENTIALS.MASTER_SECRET).sub).toBe('alice');
   });
 
@@ -195,7 +220,9 @@ describe('CLIENT_AUTH=jwt with CLIENT_JWT_SECRET', () => {
     ['uid=0 is asked for', 'channelName=lobby&uid=0', 'alice'],
     ['sub is "0"', 'channelName=lobby', '0'],
   ])('when %s, then 403: the Agora wildcard is refused', async (_name, query, sub) => {
-    const res = await request(app).get(`/access_token?${query}`).set(await bearer({ sub }));
+    const res = await request(app)
+      .get(`/access_token?${query}`)
+      .set(await bearer({ sub }));
     expectProblem(
       res,
       403,
@@ -205,22 +232,39 @@ describe('CLIENT_AUTH=jwt with CLIENT_JWT_SECRET', () => {
   });
 
   it('when sub cannot be a userId, then 403 says why', async () => {
-    const res = await request(app).get('/chat-token?channelId=c').set(await bearer({ sub: 'x'.repeat(129) }));
+    const res = await request(app)
+      .get('/chat-token?channelId=c')
+      .set(await bearer({ sub: 'x'.repeat(129) }));
     expectProblem(res, 403, 'forbidden', "your identity (the token's sub) cannot be used as userId: userId must be at most 128 bytes");
   });
 
   it('when the query is also bad, then the 400 comes before the 403', async () => {
-    const res = await request(app).get('/conference-token?userId=mallory&roomId=r&role=owner').set(await bearer()).expect(400);
+    const res = await request(app)
+      .get('/conference-token?userId=mallory&roomId=r&role=owner')
+      .set(await bearer())
+      .expect(400);
     expect(res.body.errors).toEqual([{ field: 'role', message: 'role must be one of: admin, publisher, subscriber' }]);
-    const twice = await request(app).get('/chat-token?userId=alice&userId=mallory&channelId=c').set(await bearer()).expect(400);
+    const twice = await request(app)
+      .get('/chat-token?userId=alice&userId=mallory&channelId=c')
+      .set(await bearer())
+      .expect(400);
     expect(twice.body.detail).toBe('userId must be given once');
-    const missing = await request(app).get('/hms/app-token?role=guest').set(await bearer()).expect(400);
+    const missing = await request(app)
+      .get('/hms/app-token?role=guest')
+      .set(await bearer())
+      .expect(400);
     expect(missing.body.detail).toBe('roomId is required');
   });
 
   it('when ROLE_POLICY is open, then any role may be asked for', async () => {
-    await request(app).get('/conference-token?roomId=r&role=admin').set(await bearer()).expect(200);
-    await request(app).get('/access_token?channelName=lobby&role=publisher').set(await bearer()).expect(200);
+    await request(app)
+      .get('/conference-token?roomId=r&role=admin')
+      .set(await bearer())
+      .expect(200);
+    await request(app)
+      .get('/access_token?channelName=lobby&role=publisher')
+      .set(await bearer())
+      .expect(200);
   });
 });
 
@@ -235,43 +279,81 @@ describe('ROLE_POLICY=claims', () => {
     ['/get-token?permissions=allow_join,allow_mod', 'permissions', 'allow_mod'],
     ['/hms/app-token?roomId=r&role=host', 'role', 'host'],
   ])('when %s is asked for without the role, then 403; with it, the token', async (path, field, role) => {
-    expectProblem(await request(claimsApp).get(path).set(await bearer({ roles: ['other'] })), 403, 'forbidden', refused(field, role));
-    await request(claimsApp).get(path).set(await bearer({ roles: ['other', role] })).expect(200);
+    expectProblem(
+      await request(claimsApp)
+        .get(path)
+        .set(await bearer({ roles: ['other'] })),
+      403,
+      'forbidden',
+      refused(field, role),
+    );
+    await request(claimsApp)
+      .get(path)
+      .set(await bearer({ roles: ['other', role] }))
+      .expect(200);
   });
 
   it('when the roles claim grants publisher, then the Agora token carries the publish privileges', async () => {
-    const res = await request(claimsApp).get('/access_token?channelName=lobby&role=publisher').set(await bearer({ roles: ['publisher'] })).expect(200);
+    const res = await request(claimsApp)
+      .get('/access_token?channelName=lobby&role=publisher')
+      .set(await bearer({ roles: ['publisher'] }))
+      .expect(200);
     expect(agoraService(res.body.token).__privileges).toEqual({ 1: 3600, 2: 3600, 3: 3600, 4: 3600 });
   });
 
-  it.each([
-    '/access_token?channelName=lobby',
-    '/conference-token?roomId=r&role=subscriber',
-    '/get-token',
-    '/chat-token?channelId=c',
-    '/rtm_token',
-  ])('when %s needs no role, then a caller without roles gets it', async (path) => {
-    await request(claimsApp).get(path).set(await bearer()).expect(200);
-  });
+  it.each(['/access_token?channelName=lobby', '/conference-token?roomId=r&role=subscriber', '/get-token', '/chat-token?channelId=c', '/rtm_token'])(
+    'when %s needs no role, then a caller without roles gets it',
+    async (path) => {
+      await request(claimsApp)
+        .get(path)
+        .set(await bearer())
+        .expect(200);
+    },
+  );
 
   it('when the roles claim is a string or not a list, then it is read as space-separated roles or none', async () => {
     const path = '/conference-token?roomId=r&role=admin';
-    await request(claimsApp).get(path).set(await bearer({ roles: 'publisher admin' })).expect(200);
-    expect((await request(claimsApp).get(path).set(await bearer({ roles: { admin: true } }))).status).toBe(403);
+    await request(claimsApp)
+      .get(path)
+      .set(await bearer({ roles: 'publisher admin' }))
+      .expect(200);
+    expect(
+      (
+        await request(claimsApp)
+          .get(path)
+          .set(await bearer({ roles: { admin: true } }))
+      ).status,
+    ).toBe(403);
   });
 
   it('when CLIENT_ROLES_CLAIM names another claim, then roles come from it, nested names included', async () => {
     const path = '/conference-token?roomId=r&role=admin';
     const custom = jwtApp({ ROLE_POLICY: 'claims', CLIENT_ROLES_CLAIM: 'https://app.example/roles' });
-    await request(custom).get(path).set(await bearer({ 'https://app.example/roles': ['admin'] })).expect(200);
-    expectProblem(await request(custom).get(path).set(await bearer({ roles: ['admin'] })), 403, 'forbidden', refused('role', 'admin', 'https://app.example/roles'));
+    await request(custom)
+      .get(path)
+      .set(await bearer({ 'https://app.example/roles': ['admin'] }))
+      .expect(200);
+    expectProblem(
+      await request(custom)
+        .get(path)
+        .set(await bearer({ roles: ['admin'] })),
+      403,
+      'forbidden',
+      refused('role', 'admin', 'https://app.example/roles'),
+    );
     const keycloak = jwtApp({ ROLE_POLICY: 'claims', CLIENT_ROLES_CLAIM: 'realm_access.roles' });
-    await request(keycloak).get(path).set(await bearer({ realm_access: { roles: ['admin'] } })).expect(200);
+    await request(keycloak)
+      .get(path)
+      .set(await bearer({ realm_access: { roles: ['admin'] } }))
+      .expect(200);
   });
 
   it('when the role is refused, then no token is counted as issued', async () => {
     const before = await request(claimsApp).get('/metrics');
-    await request(claimsApp).get('/conference-token?roomId=r&role=admin').set(await bearer()).expect(403);
+    await request(claimsApp)
+      .get('/conference-token?roomId=r&role=admin')
+      .set(await bearer())
+      .expect(403);
     const after = await request(claimsApp).get('/metrics');
     const count = (text: string) => /tokens_issued_total\{provider="native",kind="conference"\} (\d+)/.exec(text)?.[1] ?? '0';
     expect(count(after.text)).toBe(count(before.text));

@@ -59,7 +59,9 @@ describe('GET /openapi.yaml', () => {
 
   it.each(['/openapi.yaml', '/docs'])('when %s gets a plain OPTIONS (not a CORS preflight), then it is a 204 with Allow', async (path) => {
     // With CORS_ORIGINS `*` (the default) the CORS middleware answers every OPTIONS itself.
-    const res = await request(testApp({ CORS_ORIGINS: 'https://app.example' })).options(path).expect(204);
+    const res = await request(testApp({ CORS_ORIGINS: 'https://app.example' }))
+      .options(path)
+      .expect(204);
     expect(res.headers.allow).toBe('GET, HEAD, OPTIONS');
   });
 });

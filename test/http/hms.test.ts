@@ -71,23 +71,26 @@ describe('POST /hms/management-token', () => {
   });
 
   it.each(['post', 'get'] as const)('when ADMIN_API_KEY is not set, then %s is 404', async (method) => {
-    const res = await request(testApp({ ADMIN_API_KEY: undefined }))[method]('/hms/management-token').set('Authorization', admin).expect(404);
+    const agent = request(testApp({ ADMIN_API_KEY: undefined }));
+    const res = await agent[method]('/hms/management-token').set('Authorization', admin).expect(404);
     expect(res.body.type).toBe('urn:rtc-token-server:problem:not-found');
   });
 
-  it.each([
-    ['{"expiresIn":0}'],
-    ['{"expiresIn":"600"}'],
-    ['{"expiresIn":1e309}'],
-    ['{"expiresIn":-0.5}'],
-    ['{"expiresIn":86401}'],
-  ])('when the body is %s, then 400 names expiresIn', async (raw) => {
-    const res = await request(app).post('/hms/management-token').set('Authorization', admin).set('Content-Type', 'application/json').send(raw).expect(400);
-    expect(res.body).toMatchObject({ detail: 'expiresIn must be a whole number from 1 to 86400', errors: [{ field: 'expiresIn' }] });
-  });
+  it.each([['{"expiresIn":0}'], ['{"expiresIn":"600"}'], ['{"expiresIn":1e309}'], ['{"expiresIn":-0.5}'], ['{"expiresIn":86401}']])(
+    'when the body is %s, then 400 names expiresIn',
+    async (raw) => {
+      const res = await request(app).post('/hms/management-token').set('Authorization', admin).set('Content-Type', 'application/json').send(raw).expect(400);
+      expect(res.body).toMatchObject({ detail: 'expiresIn must be a whole number from 1 to 86400', errors: [{ field: 'expiresIn' }] });
+    },
+  );
 
   it('when the body is malformed JSON, then 400 malformed-json', async () => {
-    const res = await request(app).post('/hms/management-token').set('Authorization', admin).set('Content-Type', 'application/json').send('{"expiresIn": ').expect(400);
+    const res = await request(app)
+      .post('/hms/management-token')
+      .set('Authorization', admin)
+      .set('Content-Type', 'application/json')
+      .send('{"expiresIn": ')
+      .expect(400);
     expect(res.body).toMatchObject({ type: 'urn:rtc-token-server:problem:malformed-json', detail: 'the request body is not valid JSON' });
   });
 
@@ -97,7 +100,11 @@ describe('POST /hms/management-token', () => {
   });
 
   it('when the body is larger than 16 KB, then 413', async () => {
-    const res = await request(app).post('/hms/management-token').set('Authorization', admin).send({ pad: 'x'.repeat(17 * 1024) }).expect(413);
+    const res = await request(app)
+      .post('/hms/management-token')
+      .set('Authorization', admin)
+      .send({ pad: 'x'.repeat(17 * 1024) })
+      .expect(413);
     expect(res.body).toMatchObject({ status: 413, title: 'Payload too large' });
   });
 
@@ -107,7 +114,10 @@ describe('POST /hms/management-token', () => {
   });
 
   it('when 100ms has no credentials, then 503 provider not configured', async () => {
-    const res = await request(testApp({ HMS_APP_ACCESS_KEY: undefined, HMS_APP_SECRET: undefined })).post('/hms/management-token').set('Authorization', admin).expect(503);
+    const res = await request(testApp({ HMS_APP_ACCESS_KEY: undefined, HMS_APP_SECRET: undefined }))
+      .post('/hms/management-token')
+      .set('Authorization', admin)
+      .expect(503);
     expect(res.body).toMatchObject({ type: 'urn:rtc-token-server:problem:provider-not-configured', detail: 'provider not configured: 100ms' });
   });
 });

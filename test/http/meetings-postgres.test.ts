@@ -37,7 +37,12 @@ describe.skipIf(!TEST_DATABASE_URL)(`two instances on one PostgreSQL database${P
   it('when both instances create 100 meetings at once, then all 200 ids differ and each validates on the other', async () => {
     const a = testApp({}, { store: storeA, clock: () => new Date() });
     const b = testApp({}, { store: storeB, clock: () => new Date() });
-    const create = (app: typeof a) => request(app).post('/create-meeting').set('Authorization', auth()).expect(201).then((r) => r.body.meetingId as string);
+    const create = (app: typeof a) =>
+      request(app)
+        .post('/create-meeting')
+        .set('Authorization', auth())
+        .expect(201)
+        .then((r) => r.body.meetingId as string);
     const fromA = await Promise.all(Array.from({ length: 100 }, () => create(a)));
     const fromB = await Promise.all(Array.from({ length: 100 }, () => create(b)));
     expect(new Set([...fromA, ...fromB]).size).toBe(200);

@@ -22,7 +22,10 @@ describe('POST /create-meeting', () => {
   it('when a crawler token is sent as Bearer, then 201 with a well-formed id that validates', async () => {
     const store = openMemoryStore();
     const app = testApp({}, { store });
-    const res = await request(app).post('/create-meeting').set('Authorization', `Bearer ${token({ roles: ['crawler'], participantId: 'host-1' })}`).expect(201);
+    const res = await request(app)
+      .post('/create-meeting')
+      .set('Authorization', `Bearer ${token({ roles: ['crawler'], participantId: 'host-1' })}`)
+      .expect(201);
     expect(res.body).toEqual({ meetingId: expect.stringMatching(ID), createdAt: NOW.toISOString() });
     expect(await store.find(res.body.meetingId)).toEqual({ id: res.body.meetingId, createdAt: NOW, createdBy: 'host-1' });
   });
@@ -36,7 +39,9 @@ describe('POST /create-meeting', () => {
   it('when 50 meetings are created, then all ids differ', async () => {
     const app = testApp();
     const auth = `Bearer ${token()}`;
-    const ids = await Promise.all(Array.from({ length: 50 }, async () => (await request(app).post('/create-meeting').set('Authorization', auth).expect(201)).body.meetingId));
+    const ids = await Promise.all(
+      Array.from({ length: 50 }, async () => (await request(app).post('/create-meeting').set('Authorization', auth).expect(201)).body.meetingId),
+    );
     expect(new Set(ids).size).toBe(50);
   });
 
@@ -47,13 +52,37 @@ describe('POST /create-meeting', () => {
   it.each([
     ['no Authorization header', undefined, 'an Authorization header carrying a token from /get-token is required'],
     ['a garbage token', 'Bearer not.a.jwt', 'the token is not a valid VideoSDK token from this server'],
-    ['a token signed with another secret', `Bearer ${buildVideoSdkToken({}, { apiKey: CREDENTIALS.VIDEOSDK_API_KEY, secret: secretKey('another-secret-entirely') }, { now: NOW }).token}`, 'the token is not a valid VideoSDK token from this server'],
-    ['a token for another API key', `Bearer ${buildVideoSdkToken({}, { apiKey: 'someone-else', secret: secretKey(CREDENTIALS.VIDEOSDK_SECRET) }, { now: NOW }).token}`, 'the token was issued for another API key'],
+    [
+      'a token signed with another secret',
+      `Bearer ${buildVideoSdkToken({}, { apiKey: CREDENTIALS.VIDEOSDK_API_KEY, secret: secretKey('another-secret-entirely') }, { now: NOW }).token}`,
+      'the token is not a valid VideoSDK token from this server',
+    ],
+    [
+      'a token for another API key',
+      `Bearer ${buildVideoSdkToken({}, { apiKey: 'someone-else', secret: secretKey(CREDENTIALS.VIDEOSDK_SECRET) }, { now: NOW }).token}`,
+      'the token was issued for another API key',
+    ],
     ['an expired token', `Bearer ${token({ expiresIn: 60 }, new Date(NOW.getTime() - 3_600_000))}`, 'the token has expired'],
-    ['an alg:none token', `Bearer ${jwt.sign({ apikey: CREDENTIALS.VIDEOSDK_API_KEY, permissions: ['allow_join'], exp: NOW_S + 60 }, '', { algorithm: 'none' })}`, 'the token is not a valid VideoSDK token from this server'],
-    ['an HS512 token with the right secret', `Bearer ${jwt.sign({ apikey: CREDENTIALS.VIDEOSDK_API_KEY, permissions: ['allow_join'], exp: NOW_S + 60 }, CREDENTIALS.VIDEOSDK_SECRET, { algorithm: 'HS512' })}`, 'the token is not a valid VideoSDK token from this server'],
-    ['a token without exp', `Bearer ${jwt.sign({ apikey: CREDENTIALS.VIDEOSDK_API_KEY, permissions: ['allow_join'], iat: NOW_S }, CREDENTIALS.VIDEOSDK_SECRET, { algorithm: 'HS256' })}`, 'the token has no expiry'],
-    ['a token not valid before an hour from now', `Bearer ${jwt.sign({ apikey: CREDENTIALS.VIDEOSDK_API_KEY, exp: NOW_S + 7200, nbf: NOW_S + 3600 }, CREDENTIALS.VIDEOSDK_SECRET, { algorithm: 'HS256' })}`, 'the token is not a valid VideoSDK token from this server'],
+    [
+      'an alg:none token',
+      `Bearer ${jwt.sign({ apikey: CREDENTIALS.VIDEOSDK_API_KEY, permissions: ['allow_join'], exp: NOW_S + 60 }, '', { algorithm: 'none' })}`,
+      'the token is not a valid VideoSDK token from this server',
+    ],
+    [
+      'an HS512 token with the right secret',
+      `Bearer ${jwt.sign({ apikey: CREDENTIALS.VIDEOSDK_API_KEY, permissions: ['allow_join'], exp: NOW_S + 60 }, CREDENTIALS.VIDEOSDK_SECRET, { algorithm: 'HS512' })}`,
+      'the token is not a valid VideoSDK token from this server',
+    ],
+    [
+      'a token without exp',
+      `Bearer ${jwt.sign({ apikey: CREDENTIALS.VIDEOSDK_API_KEY, permissions: ['allow_join'], iat: NOW_S }, CREDENTIALS.VIDEOSDK_SECRET, { algorithm: 'HS256' })}`,
+      'the token has no expiry',
+    ],
+    [
+      'a token not valid before an hour from now',
+      `Bearer ${jwt.sign({ apikey: CREDENTIALS.VIDEOSDK_API_KEY, exp: NOW_S + 7200, nbf: NOW_S + 3600 }, CREDENTIALS.VIDEOSDK_SECRET, { algorithm: 'HS256' })}`,
+      'the token is not a valid VideoSDK token from this server',
+    ],
   ])('when the request has %s, then 401 with WWW-Authenticate', async (_label, header, detail) => {
     const req = request(testApp()).post('/create-meeting');
     if (header) req.set('Authorization', header);
@@ -64,16 +93,25 @@ describe('POST /create-meeting', () => {
   });
 
   it('when the token expired 20 s ago, then the clock tolerance still accepts it', async () => {
-    await request(testApp()).post('/create-meeting').set('Authorization', token({ expiresIn: 40 }, new Date(NOW.getTime() - 60_000))).expect(201);
+    await request(testApp())
+      .post('/create-meeting')
+      .set('Authorization', token({ expiresIn: 40 }, new Date(NOW.getTime() - 60_000)))
+      .expect(201);
   });
 
   it('when the token roles lack crawler, then 403', async () => {
-    const res = await request(testApp()).post('/create-meeting').set('Authorization', token({ roles: ['rtc'] })).expect(403);
+    const res = await request(testApp())
+      .post('/create-meeting')
+      .set('Authorization', token({ roles: ['rtc'] }))
+      .expect(403);
     expect(res.body).toMatchObject({ type: 'urn:rtc-token-server:problem:forbidden', status: 403 });
   });
 
   it('when VideoSDK has no credentials, then 503 provider not configured', async () => {
-    const res = await request(testApp({ VIDEOSDK_API_KEY: undefined, VIDEOSDK_SECRET: undefined })).post('/create-meeting').set('Authorization', token()).expect(503);
+    const res = await request(testApp({ VIDEOSDK_API_KEY: undefined, VIDEOSDK_SECRET: undefined }))
+      .post('/create-meeting')
+      .set('Authorization', token())
+      .expect(503);
     expect(res.body.detail).toBe('provider not configured: videosdk');
   });
 
@@ -113,20 +151,26 @@ describe('POST /validate-meeting/:meetingId', () => {
     expect(res.body).toMatchObject({ type: 'urn:rtc-token-server:problem:not-found', detail: 'no meeting with id abcd-efgh-ijkl' });
   });
 
-  it.each(['ABCD-EFGH-IJKL', 'abcd-efgh', 'abcd_efgh_ijkl', 'abcd-efgh-ijklm', '%20', 'abc%2Fd-efgh-ijkl'])('when the id is %s, then 400 names meetingId', async (id) => {
-    expectInvalid(
-      await request(testApp()).post(`/validate-meeting/${id}`).set('Authorization', token()),
-      'meetingId',
-      'meetingId must look like abcd-efgh-ijkl: three groups of four lowercase letters or digits',
-    );
-  });
+  it.each(['ABCD-EFGH-IJKL', 'abcd-efgh', 'abcd_efgh_ijkl', 'abcd-efgh-ijklm', '%20', 'abc%2Fd-efgh-ijkl'])(
+    'when the id is %s, then 400 names meetingId',
+    async (id) => {
+      expectInvalid(
+        await request(testApp()).post(`/validate-meeting/${id}`).set('Authorization', token()),
+        'meetingId',
+        'meetingId must look like abcd-efgh-ijkl: three groups of four lowercase letters or digits',
+      );
+    },
+  );
 
   it('when no token is sent, then 401 before the id is looked at', async () => {
     await request(testApp()).post('/validate-meeting/BAD').expect(401);
   });
 
   it('when the store is down, then 503', async () => {
-    await request(testApp({}, { store: brokenStore() })).post('/validate-meeting/abcd-efgh-ijkl').set('Authorization', token()).expect(503);
+    await request(testApp({}, { store: brokenStore() }))
+      .post('/validate-meeting/abcd-efgh-ijkl')
+      .set('Authorization', token())
+      .expect(503);
   });
 });
 

@@ -46,9 +46,13 @@ describe('GET /conference-token', () => {
   });
 
   it('when TOKEN_MAX_TTL is 30 minutes, then expirationMinutes is bounded by it too', async () => {
-    const res = await request(testApp({ TOKEN_MAX_TTL: '1800' })).get('/conference-token?userId=u&roomId=r&role=admin').expect(200);
+    const res = await request(testApp({ TOKEN_MAX_TTL: '1800' }))
+      .get('/conference-token?userId=u&roomId=r&role=admin')
+      .expect(200);
     expect(verifyAt(res.body.token, CREDENTIALS.MASTER_SECRET).exp).toBe(NOW_S + 1800);
-    const refused = await request(testApp({ TOKEN_MAX_TTL: '1800' })).get('/conference-token?userId=u&roomId=r&role=admin&expirationMinutes=31').expect(400);
+    const refused = await request(testApp({ TOKEN_MAX_TTL: '1800' }))
+      .get('/conference-token?userId=u&roomId=r&role=admin&expirationMinutes=31')
+      .expect(400);
     expect(refused.body.detail).toBe('expirationMinutes must be a whole number from 1 to 30');
   });
 });

@@ -62,7 +62,12 @@ describe('request logs', () => {
     await request(app).get('/get-token').expect(200);
     const logs = records().filter((r) => r.req);
     expect(logs).toHaveLength(2);
-    expect(logs[0]).toMatchObject({ level: 30, req: { id: 'trace-123', method: 'GET', url: '/healthz' }, res: { statusCode: 200 }, responseTime: expect.any(Number) });
+    expect(logs[0]).toMatchObject({
+      level: 30,
+      req: { id: 'trace-123', method: 'GET', url: '/healthz' },
+      res: { statusCode: 200 },
+      responseTime: expect.any(Number),
+    });
     expect(Object.keys(logs[0]!.req).sort()).toEqual(['id', 'method', 'remoteAddress', 'url']);
   });
 
@@ -79,7 +84,13 @@ describe('request logs', () => {
     await request(app).get('/get-token').expect(503);
     const [bad, unavailable] = records().filter((r) => r.req);
     expect([bad!.level, bad!.res.statusCode]).toEqual([30, 400]);
-    expect(unavailable).toMatchObject({ level: 30, res: { statusCode: 503 }, problem: 'provider-not-configured', reason: 'provider not configured: videosdk', msg: 'request refused' });
+    expect(unavailable).toMatchObject({
+      level: 30,
+      res: { statusCode: 503 },
+      problem: 'provider-not-configured',
+      reason: 'provider not configured: videosdk',
+      msg: 'request refused',
+    });
     expect(unavailable!.err).toBeUndefined();
   });
 
@@ -107,7 +118,12 @@ describe('request logs', () => {
   it('when credentials, tokens and cookies pass through, then none of them reaches the log', async () => {
     const { app, lines } = captured();
     const issued: string[] = [];
-    for (const path of ['/get-token', '/conference-token?userId=u&roomId=r&role=admin', '/access_token?channelName=t', '/hms/app-token?roomId=r&userId=u&role=host']) {
+    for (const path of [
+      '/get-token',
+      '/conference-token?userId=u&roomId=r&role=admin',
+      '/access_token?channelName=t',
+      '/hms/app-token?roomId=r&userId=u&role=host',
+    ]) {
       issued.push((await request(app).get(path).set('Cookie', 'session=cookie-secret-value').expect(200)).body.token);
     }
     const mgmt = await request(app).post('/hms/management-token').set('Authorization', `Bearer ${CREDENTIALS.ADMIN_API_KEY}`).expect(200);

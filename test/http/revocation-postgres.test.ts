@@ -12,8 +12,12 @@ import { isolatedSchema, PG_SKIP_NOTE, TEST_DATABASE_URL } from '../pg.js';
 const ADMIN = `Bearer ${CREDENTIALS.ADMIN_API_KEY}`;
 const videosdk = () => buildVideoSdkToken({}, { apiKey: CREDENTIALS.VIDEOSDK_API_KEY, secret: secretKey(CREDENTIALS.VIDEOSDK_SECRET) }, { now: NOW }).token;
 const conference = () =>
-  buildConferenceToken({ userId: 'alice', roomId: 'room1', role: 'admin' }, { key: CREDENTIALS.MASTER_KEY, secret: secretKey(CREDENTIALS.MASTER_SECRET) }, { now: NOW }).token;
-const jtiOf = (token: string) => (jwt.decode(token) as jwt.JwtPayload).jti as string;
+  buildConferenceToken(
+    { userId: 'alice', roomId: 'room1', role: 'admin' },
+    { key: CREDENTIALS.MASTER_KEY, secret: secretKey(CREDENTIALS.MASTER_SECRET) },
+    { now: NOW },
+  ).token;
+const jtiOf = (token: string) => (jwt.decode(token) as jwt.JwtPayload).jti!;
 
 describe.skipIf(!TEST_DATABASE_URL)(`revocation across two instances on one PostgreSQL database${PG_SKIP_NOTE}`, () => {
   let schema: Awaited<ReturnType<typeof isolatedSchema>>;
@@ -59,7 +63,11 @@ describe.skipIf(!TEST_DATABASE_URL)(`revocation across two instances on one Post
 
   it('when a conference token is revoked by jti on B, then A introspects it inactive while another stays active', async () => {
     const [token, other] = [conference(), conference()];
-    await request(b).post('/revoke').set('Authorization', ADMIN).send({ jti: jtiOf(token) }).expect(200);
+    await request(b)
+      .post('/revoke')
+      .set('Authorization', ADMIN)
+      .send({ jti: jtiOf(token) })
+      .expect(200);
     expect((await request(a).post('/introspect').set('Authorization', ADMIN).send({ token }).expect(200)).body).toEqual({ active: false });
     expect((await request(a).post('/introspect').set('Authorization', ADMIN).send({ token: other }).expect(200)).body.active).toBe(true);
   });

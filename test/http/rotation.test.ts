@@ -16,12 +16,14 @@ const MASTER_OLD = 'master-old-secret-0123456789abcdef0123456789';
 const MASTER_NEW = 'master-new-secret-0123456789abcdef0123456789';
 
 /** During rotation: the new secrets sign, the old ones still verify. */
-const rotating = () => testApp({ VIDEOSDK_SECRET: VSDK_NEW, VIDEOSDK_SECRET_PREVIOUS: VSDK_OLD, MASTER_SECRET: MASTER_NEW, MASTER_SECRET_PREVIOUS: MASTER_OLD });
+const rotating = () =>
+  testApp({ VIDEOSDK_SECRET: VSDK_NEW, VIDEOSDK_SECRET_PREVIOUS: VSDK_OLD, MASTER_SECRET: MASTER_NEW, MASTER_SECRET_PREVIOUS: MASTER_OLD });
 /** After rotation: the old secrets are gone. */
 const rotated = () => testApp({ VIDEOSDK_SECRET: VSDK_NEW, MASTER_SECRET: MASTER_NEW });
 
 const oldVideoSdk = () => buildVideoSdkToken({ roles: ['crawler'] }, { apiKey: CREDENTIALS.VIDEOSDK_API_KEY, secret: secretKey(VSDK_OLD) }, { now: NOW }).token;
-const oldConference = () => buildConferenceToken({ userId: 'alice', roomId: 'room1', role: 'admin' }, { key: CREDENTIALS.MASTER_KEY, secret: secretKey(MASTER_OLD) }, { now: NOW }).token;
+const oldConference = () =>
+  buildConferenceToken({ userId: 'alice', roomId: 'room1', role: 'admin' }, { key: CREDENTIALS.MASTER_KEY, secret: secretKey(MASTER_OLD) }, { now: NOW }).token;
 const introspect = (app: ReturnType<typeof testApp>, token: string) => request(app).post('/introspect').set('Authorization', ADMIN).send({ token }).expect(200);
 
 describe('VideoSDK key rotation', () => {
@@ -50,7 +52,9 @@ describe('VideoSDK key rotation', () => {
   });
 
   it('when a token signed with the old secret carries no kid (issued before kids), then rotation still accepts it', async () => {
-    const legacy = jwt.sign({ apikey: CREDENTIALS.VIDEOSDK_API_KEY, permissions: ['allow_join'], version: 2, iat: NOW_S, exp: NOW_S + 600 }, VSDK_OLD, { algorithm: 'HS256' });
+    const legacy = jwt.sign({ apikey: CREDENTIALS.VIDEOSDK_API_KEY, permissions: ['allow_join'], version: 2, iat: NOW_S, exp: NOW_S + 600 }, VSDK_OLD, {
+      algorithm: 'HS256',
+    });
     await request(rotating()).post('/create-meeting').set('Authorization', legacy).expect(201);
     await request(rotated()).post('/create-meeting').set('Authorization', legacy).expect(401);
   });

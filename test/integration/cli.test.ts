@@ -170,7 +170,7 @@ describe('rtc-token-server help', () => {
     expect(run.status).toBe(2);
     expect(run.stdout).toBe('');
     expect(run.stderr).toContain('unknown kind "zoom"');
-    expect(run.stderr).toMatch(/^  hms-management +POST \/hms\/management-token$/m);
+    expect(run.stderr).toMatch(/^ {2}hms-management +POST \/hms\/management-token$/m);
   });
 });
 

@@ -68,7 +68,9 @@ describe.skipIf(!COMPOSE)(`docker-compose.yml${skipped('docker-compose', COMPOSE
     const run = spawnSync('docker-compose', ['-f', 'docker-compose.yml', 'config'], { cwd: dir, encoding: 'utf8', env: { PATH: process.env.PATH ?? '' } });
     return { status: run.status, stdout: run.stdout, stderr: run.stderr };
   }
-  const filled = `${ENV_EXAMPLE}\n${Object.entries(FILLED).map(([k, v]) => `${k}=${v}`).join('\n')}\n`;
+  const filled = `${ENV_EXAMPLE}\n${Object.entries(FILLED)
+    .map(([k, v]) => `${k}=${v}`)
+    .join('\n')}\n`;
 
   it('when resolved with the filled .env.example, then only the proxy publishes a port and the instances trust only the proxy', () => {
     const run = resolve(filled);
@@ -134,7 +136,10 @@ describe.skipIf(!NGINX)(`deploy/nginx/nginx.conf${skipped('nginx', NGINX)}`, () 
     nginx = spawn('nginx', ['-p', dir, '-c', join(dir, 'nginx.conf'), '-e', join(dir, 'error.log'), '-g', 'daemon off;'], { stdio: 'ignore' });
     let up = false;
     for (let i = 0; i < 50 && !up; i++) {
-      up = await fetch(`http://127.0.0.1:${port}/healthz`).then((res) => res.ok, () => false);
+      up = await fetch(`http://127.0.0.1:${port}/healthz`).then(
+        (res) => res.ok,
+        () => false,
+      );
       if (!up) await new Promise((resolve) => setTimeout(resolve, 100));
     }
     expect(up).toBe(true);

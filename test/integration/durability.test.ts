@@ -188,19 +188,23 @@ describe('durability on SQLite', () => {
     expect(await second.stop('SIGTERM')).toBe(0);
   });
 
-  it(`when the server is SIGKILLed under concurrent create load ${ROUNDS} times on one store, then every meeting answered 201 in any round validates after each restart`, async () => {
-    await crashUnderLoad('sqlite', { DATABASE_URL: dbUrl }, async (ids) => {
-      const db = new Database(file, { readonly: true, fileMustExist: true });
-      try {
-        const total = db.prepare<[], { n: number }>('SELECT COUNT(*) AS n FROM meetings').get()!.n;
-        const find = db.prepare<[string], { id: string }>('SELECT id FROM meetings WHERE id = ?');
-        const found = ids.filter((id) => find.get(id) !== undefined).length;
-        return { total, found };
-      } finally {
-        db.close();
-      }
-    });
-  }, CRASH_TEST_TIMEOUT_MS);
+  it(
+    `when the server is SIGKILLed under concurrent create load ${ROUNDS} times on one store, then every meeting answered 201 in any round validates after each restart`,
+    async () => {
+      await crashUnderLoad('sqlite', { DATABASE_URL: dbUrl }, async (ids) => {
+        const db = new Database(file, { readonly: true, fileMustExist: true });
+        try {
+          const total = db.prepare<[], { n: number }>('SELECT COUNT(*) AS n FROM meetings').get()!.n;
+          const find = db.prepare<[string], { id: string }>('SELECT id FROM meetings WHERE id = ?');
+          const found = ids.filter((id) => find.get(id) !== undefined).length;
+          return { total, found };
+        } finally {
+          db.close();
+        }
+      });
+    },
+    CRASH_TEST_TIMEOUT_MS,
+  );
 });
 
 describe.skipIf(!TEST_DATABASE_URL)(`durability on PostgreSQL${PG_SKIP_NOTE}`, () => {
@@ -222,16 +226,18 @@ describe.skipIf(!TEST_DATABASE_URL)(`durability on PostgreSQL${PG_SKIP_NOTE}`, (
     schema = undefined;
   });
 
-  it(`when the server is SIGKILLed under concurrent create load ${ROUNDS} times on one store, then every meeting answered 201 in any round validates after each restart`, async () => {
-    const { url, schema: name } = schema!;
-    await crashUnderLoad('postgres', { DATABASE_URL: url }, async (ids) => {
-      const total = Number((await client.query<{ n: string }>(`SELECT COUNT(*) AS n FROM ${name}.meetings`)).rows[0]!.n);
-      const found = Number(
-        (await client.query<{ n: string }>(`SELECT COUNT(*) AS n FROM ${name}.meetings WHERE id = ANY($1)`, [ids])).rows[0]!.n,
-      );
-      return { total, found };
-    });
-  }, CRASH_TEST_TIMEOUT_MS);
+  it(
+    `when the server is SIGKILLed under concurrent create load ${ROUNDS} times on one store, then every meeting answered 201 in any round validates after each restart`,
+    async () => {
+      const { url, schema: name } = schema!;
+      await crashUnderLoad('postgres', { DATABASE_URL: url }, async (ids) => {
+        const total = Number((await client.query<{ n: string }>(`SELECT COUNT(*) AS n FROM ${name}.meetings`)).rows[0]!.n);
+        const found = Number((await client.query<{ n: string }>(`SELECT COUNT(*) AS n FROM ${name}.meetings WHERE id = ANY($1)`, [ids])).rows[0]!.n);
+        return { total, found };
+      });
+    },
+    CRASH_TEST_TIMEOUT_MS,
+  );
 
   it('when two servers start at the same moment on a fresh schema, then both become ready and a meeting created on one validates on the other', async () => {
     const { url, schema: name } = schema!;

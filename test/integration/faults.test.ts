@@ -91,7 +91,7 @@ function expectStoreUnavailable(res: Timed, what: string): void {
 }
 
 /** The pino lines the child wrote so far, parsed. */
-function logEntries(server: ServerProcess): Array<{ level: number; msg: string; [key: string]: unknown }> {
+function logEntries(server: ServerProcess): { level: number; msg: string; [key: string]: unknown }[] {
   return server
     .output()
     .split('\n')
@@ -159,7 +159,7 @@ describe.skipIf(!TEST_DATABASE_URL)(`PostgreSQL outage while the service runs${P
     return startServer({ DATABASE_URL: database.href });
   }
 
-  const modes: Array<[CutMode, string]> = [
+  const modes: [CutMode, string][] = [
     ['reset', 'connections are reset (the database stopped)'],
     ['blackhole', 'connections hang unanswered (the network drops everything)'],
   ];
@@ -277,7 +277,7 @@ describe.skipIf(!TEST_REDIS_URL)(`Redis outage while the service runs${REDIS_SKI
     await admin.quit();
   });
 
-  const modes: Array<[CutMode, string, string]> = [
+  const modes: [CutMode, string, string][] = [
     ['reset', 'connections are reset (Redis stopped)', 'Redis unavailable: rate limits fall back to per-instance counters'],
     ['blackhole', 'connections hang unanswered', 'Redis rate-limit commands failing: rate limits fall back to per-instance counters'],
   ];
@@ -300,7 +300,9 @@ describe.skipIf(!TEST_REDIS_URL)(`Redis outage while the service runs${REDIS_SKI
       const count = async () => Number((await admin.get(key)) ?? 0);
 
       // Before: counted in Redis.
-      await until('the connection to Redis', 5_000, async () => ((await timed(`${server.url}${TOKEN_ROUTES[0]}`, { headers })).status === 200 && (await count()) > 0 ? true : undefined));
+      await until('the connection to Redis', 5_000, async () =>
+        (await timed(`${server.url}${TOKEN_ROUTES[0]}`, { headers })).status === 200 && (await count()) > 0 ? true : undefined,
+      );
       const counted = await count();
 
       proxy.cut(mode);

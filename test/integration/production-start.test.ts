@@ -102,7 +102,13 @@ describe('a production start with unsafe choices made explicitly', () => {
   });
 
   it('when TRUST_PROXY=1 in production, then a warning says a direct client picks its own rate-limit key', async () => {
-    const server = await startServer({ NODE_ENV: 'production', CLIENT_AUTH: 'api-key', CLIENT_API_KEYS: LONG('client'), CORS_ORIGINS: 'https://app.example.com', TRUST_PROXY: '1' });
+    const server = await startServer({
+      NODE_ENV: 'production',
+      CLIENT_AUTH: 'api-key',
+      CLIENT_API_KEYS: LONG('client'),
+      CORS_ORIGINS: 'https://app.example.com',
+      TRUST_PROXY: '1',
+    });
     expect(await server.stop()).toBe(0);
     expect(warnings(server.output()).filter((msg) => msg.startsWith('TRUST_PROXY=1 trusts X-Forwarded-For from whoever connects'))).toHaveLength(1);
   });

@@ -128,8 +128,8 @@ export function startServer(env: Record<string, string> = {}): Promise<ServerPro
       fail(`no "listening on" log line within ${READY_TIMEOUT_MS} ms`);
     }, READY_TIMEOUT_MS);
 
-    createInterface({ input: child.stderr! }).on('line', (line) => keep('stderr', line));
-    createInterface({ input: child.stdout! }).on('line', (line) => {
+    createInterface({ input: child.stderr }).on('line', (line) => keep('stderr', line));
+    createInterface({ input: child.stdout }).on('line', (line) => {
       keep('stdout', line);
       if (settled) return;
       let entry: { msg?: unknown; port?: unknown };

@@ -86,8 +86,7 @@ function slowClient(payload?: string): SlowClient {
 const PARTIAL_HEADERS = 'GET /conference-token?userId=u&roomId=r&role=admin HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: application/json\r\n';
 const PARTIAL_REQUEST_LINE = 'GET /conference-tok';
 const BODY_NEVER_SENT =
-  'POST /create-meeting HTTP/1.1\r\nHost: 127.0.0.1\r\n' +
-  `Authorization: Bearer ${token}\r\nContent-Type: application/json\r\nContent-Length: 64\r\n\r\n`;
+  'POST /create-meeting HTTP/1.1\r\nHost: 127.0.0.1\r\n' + `Authorization: Bearer ${token}\r\nContent-Type: application/json\r\nContent-Length: 64\r\n\r\n`;
 
 /** Error-level (or worse) log lines: a slow client is the client's problem, never a server fault. */
 function errorLines(): string[] {
@@ -136,7 +135,7 @@ describe(`slow clients (HEADERS_TIMEOUT_MS=${HEADERS_TIMEOUT_MS}, REQUEST_TIMEOU
     const cut = await slowClient().cut;
     report('nothing sent', [cut]);
     // Node answers 408 here too; what matters is that the socket does not stay open.
-    expect(cut.received === '' || REQUEST_TIMEOUT_408.test(cut.received), cut.received).toBe(true);
+    expect(cut.received === '' || cut.received.startsWith('HTTP/1.1 408 Request Timeout\r\n'), cut.received).toBe(true);
     expectCutWithin(cut, HEADERS_TIMEOUT_MS);
   });
 
@@ -151,7 +150,10 @@ describe(`slow clients (HEADERS_TIMEOUT_MS=${HEADERS_TIMEOUT_MS}, REQUEST_TIMEOU
 
   it(`when ${SLOW_SOCKETS} slow clients hold connections open, then normal requests are still answered promptly, and every slow one is cut on time`, async () => {
     const payloads = [PARTIAL_HEADERS, PARTIAL_REQUEST_LINE, BODY_NEVER_SENT, undefined];
-    const slow = Array.from({ length: SLOW_SOCKETS }, (_, i) => ({ payload: payloads[i % payloads.length], client: slowClient(payloads[i % payloads.length]) }));
+    const slow = Array.from({ length: SLOW_SOCKETS }, (_, i) => ({
+      payload: payloads[i % payloads.length],
+      client: slowClient(payloads[i % payloads.length]),
+    }));
     await Promise.all(slow.map(({ client }) => new Promise((resolve) => client.socket.once('connect', resolve))));
 
     // Normal traffic, 8 at a time, for as long as every slow connection is still open.
@@ -185,12 +187,18 @@ describe(`slow clients (HEADERS_TIMEOUT_MS=${HEADERS_TIMEOUT_MS}, REQUEST_TIMEOU
     );
     // Served while the slow ones were all still waiting to be cut, not after they were gone.
     expect(whileAllOpen).toBeGreaterThanOrEqual(50);
-    expect(Object.keys(statuses).every((status) => status === '200' || status === '201'), JSON.stringify(statuses)).toBe(true);
+    expect(
+      Object.keys(statuses).every((status) => status === '200' || status === '201'),
+      JSON.stringify(statuses),
+    ).toBe(true);
     expect(p(0.5)).toBeLessThan(NORMAL_P50_LIMIT_MS);
     expect(p(1)).toBeLessThan(NORMAL_MAX_LIMIT_MS);
 
     const cuts = await Promise.all(slow.map(({ client }) => client.cut));
-    for (const [kind, timeoutMs] of [['headers', HEADERS_TIMEOUT_MS], ['request', REQUEST_TIMEOUT_MS]] as const) {
+    for (const [kind, timeoutMs] of [
+      ['headers', HEADERS_TIMEOUT_MS],
+      ['request', REQUEST_TIMEOUT_MS],
+    ] as const) {
       const these = cuts.filter((_, i) => (slow[i]!.payload === BODY_NEVER_SENT) === (kind === 'request'));
       const ms = these.map((c) => Math.round(c.elapsedMs));
       console.log(`slow clients: ${these.length} of the ${SLOW_SOCKETS} on the ${kind} timeout cut after ${Math.min(...ms)}..${Math.max(...ms)} ms`);

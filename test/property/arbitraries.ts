@@ -17,9 +17,55 @@ export const loneSurrogate = fc.integer({ min: 0xd800, max: 0xdfff }).map((c) =>
 export const controlChar = fc.oneof(fc.integer({ min: 0, max: 0x1f }), fc.integer({ min: 0x7f, max: 0x9f })).map((c) => String.fromCharCode(c));
 /** Characters that mean something to URLs, JSON, shells, logs or Unicode normalisation. */
 export const specialChar = fc.constantFrom(
-  '%', '+', '&', '=', '#', '?', '/', '\\', ',', ';', ' ', '"', "'", '<', '>', '`', '{', '}', '[', ']', '|', '^', '~', '@', '*',
-  '\u00a0', '\u00ad', '\u0085', '\u2028', '\u2029', '\u200b', '\u200d', '\u202e', '\ufeff', '\ufffd', '\uffff', '\u0301',
-  'é', 'ß', 'İ', 'Ω', '中', '한', '😀', '👩‍👩‍👧', '\u{10ffff}', '\u{e0001}', '１', '٣',
+  '%',
+  '+',
+  '&',
+  '=',
+  '#',
+  '?',
+  '/',
+  '\\',
+  ',',
+  ';',
+  ' ',
+  '"',
+  "'",
+  '<',
+  '>',
+  '`',
+  '{',
+  '}',
+  '[',
+  ']',
+  '|',
+  '^',
+  '~',
+  '@',
+  '*',
+  '\u00a0',
+  '\u00ad',
+  '\u0085',
+  '\u2028',
+  '\u2029',
+  '\u200b',
+  '\u200d',
+  '\u202e',
+  '\ufeff',
+  '\ufffd',
+  '\uffff',
+  '\u0301',
+  'é',
+  'ß',
+  'İ',
+  'Ω',
+  '中',
+  '한',
+  '😀',
+  '👩‍👩‍👧',
+  '\u{10ffff}',
+  '\u{e0001}',
+  '１',
+  '٣',
 );
 export const anyChar = fc.oneof(
   { weight: 3, arbitrary: fc.integer({ min: 0x20, max: 0x7e }).map((c) => String.fromCharCode(c)) },
@@ -59,9 +105,47 @@ export const numberText = fc.oneof(
   fc.double().map(String),
   fc.record({ zeros: fc.integer({ min: 1, max: 24 }), n: fc.nat({ max: 100_000 }) }).map(({ zeros, n }) => '0'.repeat(zeros) + n),
   fc.constantFrom(
-    '0', '1', '60', '3600', '86400', '86401', '1440', '1441', '-0', '+0', '-1', '+5', '5.0', '5.', '.5', '1e3', '1E3', '6e1', ' 5', '5 ', '0x10', '0X1F', '0b11',
-    '0o17', '1_000', '1,000', '１２', '٣', 'NaN', 'Infinity', '-Infinity', '1e309', '-1e309', '4294967295', '4294967296', '18446744073709551616',
-    '9007199254740993', '0000000000000000060', '00', '\u0660', '5\u0000',
+    '0',
+    '1',
+    '60',
+    '3600',
+    '86400',
+    '86401',
+    '1440',
+    '1441',
+    '-0',
+    '+0',
+    '-1',
+    '+5',
+    '5.0',
+    '5.',
+    '.5',
+    '1e3',
+    '1E3',
+    '6e1',
+    ' 5',
+    '5 ',
+    '0x10',
+    '0X1F',
+    '0b11',
+    '0o17',
+    '1_000',
+    '1,000',
+    '１２',
+    '٣',
+    'NaN',
+    'Infinity',
+    '-Infinity',
+    '1e309',
+    '-1e309',
+    '4294967295',
+    '4294967296',
+    '18446744073709551616',
+    '9007199254740993',
+    '0000000000000000060',
+    '00',
+    '\u0660',
+    '5\u0000',
   ),
 );
 
@@ -69,8 +153,21 @@ export const boolText = fc.constantFrom('true', 'false', '1', '0', 'TRUE', 'Fals
 
 /** Keys that name members of Object.prototype, or are special to JavaScript objects. */
 export const protoKey = fc.constantFrom(
-  '__proto__', 'constructor', 'prototype', 'hasOwnProperty', 'toString', 'valueOf', 'isPrototypeOf', 'propertyIsEnumerable',
-  'toLocaleString', '__defineGetter__', '__lookupGetter__', '__defineSetter__', '__lookupSetter__', 'length', 'then',
+  '__proto__',
+  'constructor',
+  'prototype',
+  'hasOwnProperty',
+  'toString',
+  'valueOf',
+  'isPrototypeOf',
+  'propertyIsEnumerable',
+  'toLocaleString',
+  '__defineGetter__',
+  '__lookupGetter__',
+  '__defineSetter__',
+  '__lookupSetter__',
+  'length',
+  'then',
 );
 
 /** Any text at all, mostly short; occasionally one of about 100 KB. */
@@ -115,14 +212,20 @@ const hex = (byte: number, lower: boolean) => {
 export function encodeComponent(text: string, lower = false): string {
   let out = '';
   for (const ch of text) {
-    out += /^[A-Za-z0-9\-_.!~*'()]$/.test(ch) ? ch : wtf8(ch).map((b) => hex(b, lower)).join('');
+    out += /^[A-Za-z0-9\-_.!~*'()]$/.test(ch)
+      ? ch
+      : wtf8(ch)
+          .map((b) => hex(b, lower))
+          .join('');
   }
   return out;
 }
 
 /** Every byte percent-encoded, letters and digits too. */
 export function encodeEveryByte(text: string, lower = false): string {
-  return wtf8(text).map((b) => hex(b, lower)).join('');
+  return wtf8(text)
+    .map((b) => hex(b, lower))
+    .join('');
 }
 
 /** What the service must read from a value sent as (WTF-8) bytes: the text, or NOT_UTF8 when it has lone surrogates. */
@@ -184,7 +287,9 @@ export interface QueryPart {
 
 /** How an argument appears in a query: absent, once, empty, as a bare key, or repeated. */
 export function fieldParts(name: string, value: fc.Arbitrary<Wire>, mode: 'valid' | 'chaos', required: boolean): fc.Arbitrary<QueryPart[]> {
-  const key = fc.oneof({ weight: 5, arbitrary: fc.constant(name) }, { weight: 1, arbitrary: fc.constant(encodeEveryByte(name)) }).map((wire) => ({ wire, value: name }));
+  const key = fc
+    .oneof({ weight: 5, arbitrary: fc.constant(name) }, { weight: 1, arbitrary: fc.constant(encodeEveryByte(name)) })
+    .map((wire) => ({ wire, value: name }));
   const once = fc.record({ key, value }).map((p) => [p]);
   if (mode === 'valid') {
     return required ? once : fc.oneof({ weight: 3, arbitrary: once }, { weight: 1, arbitrary: fc.constant<QueryPart[]>([]) });
@@ -201,7 +306,13 @@ export function fieldParts(name: string, value: fc.Arbitrary<Wire>, mode: 'valid
 /** Parameters no route reads: Object.prototype's names, near misses of real names, anything. */
 export function extraParts(names: readonly string[]): fc.Arbitrary<QueryPart[]> {
   const nearMiss = fc.constantFrom(...names).chain((n) => fc.constantFrom(n.toUpperCase(), `${n}[]`, `${n}[0]`, ` ${n}`, `${n} `, `${n}.x`, n.slice(1)));
-  const key = fc.oneof(protoKey, nearMiss, unicodeText.filter((k) => !names.includes(k) && k !== '')).chain(encoded);
+  const key = fc
+    .oneof(
+      protoKey,
+      nearMiss,
+      unicodeText.filter((k) => !names.includes(k) && k !== ''),
+    )
+    .chain(encoded);
   return fc.array(fc.record({ key, value: fc.option(wireValue(hostileText), { nil: undefined, freq: 6 }) }), { maxLength: 4 });
 }
 
@@ -212,7 +323,7 @@ export function queryString(parts: readonly QueryPart[], stray = false): string 
 }
 
 /** The (key, value) pairs the service must read from these parts, in order. */
-export function decodedPairs(parts: readonly QueryPart[]): Array<[string, string]> {
+export function decodedPairs(parts: readonly QueryPart[]): [string, string][] {
   return parts.filter((p) => p.key.wire !== '' || p.value !== undefined).map((p) => [p.key.value, p.value?.value ?? '']);
 }
 
@@ -220,14 +331,17 @@ export function decodedPairs(parts: readonly QueryPart[]): Array<[string, string
  * A whole query for a route: in `valid` mode every argument is well-formed (some optional ones
  * left out), in `chaos` mode anything goes; both add parameters no route reads, in any order.
  */
-export function queryFor(fields: Record<string, { valid: fc.Arbitrary<string>; required: boolean }>): fc.Arbitrary<{ query: string; pairs: Array<[string, string]> }> {
+export function queryFor(
+  fields: Record<string, { valid: fc.Arbitrary<string>; required: boolean }>,
+): fc.Arbitrary<{ query: string; pairs: [string, string][] }> {
   const names = Object.keys(fields);
   const build = (mode: 'valid' | 'chaos') =>
     fc.tuple(
       fc.tuple(
         ...names.map((name) => {
           const { valid, required } = fields[name]!;
-          const value = mode === 'valid' ? valid.chain(encoded) : wireValue(fc.oneof({ weight: 2, arbitrary: valid }, { weight: 3, arbitrary: hostileTextWithHuge }));
+          const value =
+            mode === 'valid' ? valid.chain(encoded) : wireValue(fc.oneof({ weight: 2, arbitrary: valid }, { weight: 3, arbitrary: hostileTextWithHuge }));
           return fieldParts(name, value, mode, required);
         }),
       ),
@@ -236,7 +350,9 @@ export function queryFor(fields: Record<string, { valid: fc.Arbitrary<string>; r
     );
   return fc
     .oneof(build('valid'), build('chaos'))
-    .chain(([own, extra, stray]) => fc.shuffledSubarray([...own.flat(), ...extra], { minLength: own.flat().length + extra.length }).map((parts) => ({ parts, stray })))
+    .chain(([own, extra, stray]) =>
+      fc.shuffledSubarray([...own.flat(), ...extra], { minLength: own.flat().length + extra.length }).map((parts) => ({ parts, stray })),
+    )
     .map(({ parts, stray }) => ({ query: queryString(parts, stray), pairs: decodedPairs(parts) }));
 }
 
@@ -245,9 +361,31 @@ export function queryFor(fields: Record<string, { valid: fc.Arbitrary<string>; r
 /** JSON number literals, including the ones JSON.stringify never writes: -0, 1e309, 6e1, 60.0. */
 export const jsonNumber = fc.oneof(
   fc.integer({ min: -10, max: 100_000 }).map(String),
-  fc.double({ noNaN: true, noDefaultInfinity: true }).filter(Number.isFinite).map((d) => JSON.stringify(d)),
+  fc
+    .double({ noNaN: true, noDefaultInfinity: true })
+    .filter(Number.isFinite)
+    .map((d) => JSON.stringify(d)),
   fc.bigInt({ min: -(10n ** 30n), max: 10n ** 30n }).map(String),
-  fc.constantFrom('-0', '0', '1', '60', '60.0', '6e1', '6E+1', '0.6e2', '86400', '86401', '1e309', '-1e309', '1E400', '1e-400', '4294967296', '9007199254740993', '3600.5', '1.0000000000000001'),
+  fc.constantFrom(
+    '-0',
+    '0',
+    '1',
+    '60',
+    '60.0',
+    '6e1',
+    '6E+1',
+    '0.6e2',
+    '86400',
+    '86401',
+    '1e309',
+    '-1e309',
+    '1E400',
+    '1e-400',
+    '4294967296',
+    '9007199254740993',
+    '3600.5',
+    '1.0000000000000001',
+  ),
 );
 
 /** Any JSON string literal, lone surrogates escaped (as JSON.stringify writes them), and 100 KB ones now and then. */
@@ -264,7 +402,9 @@ function jsonValueWith(strings: fc.Arbitrary<string>): fc.Arbitrary<string> {
       { weight: 1, arbitrary: fc.array(tie('value'), { maxLength: 3 }).map((items) => `[${items.join(',')}]`) },
       {
         weight: 1,
-        arbitrary: fc.array(fc.tuple(fc.oneof(protoKey, unicodeText), tie('value')), { maxLength: 3 }).map((entries) => `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${v}`).join(',')}}`),
+        arbitrary: fc
+          .array(fc.tuple(fc.oneof(protoKey, unicodeText), tie('value')), { maxLength: 3 })
+          .map((entries) => `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${v}`).join(',')}}`),
       },
     ),
   })).value;
@@ -275,20 +415,55 @@ export const jsonValue = jsonValueWith(jsonString);
 export const smallJsonValue = jsonValueWith(hostileText.map((s) => JSON.stringify(s)));
 
 /** A JSON object as text from (key, value text) entries: keys may repeat (the last one wins), blanks vary. */
-export function jsonObject(entries: ReadonlyArray<readonly [string, string]>, space = ''): string {
+export function jsonObject(entries: readonly (readonly [string, string])[], space = ''): string {
   return `{${space}${entries.map(([k, v]) => `${JSON.stringify(k)}${space}:${space}${v}`).join(`,${space}`)}${space}}`;
 }
 
 /** Text that is not JSON, or not the JSON it seems: each a classic way to get JSON wrong. */
 export const malformedJson = fc.constantFrom(
-  '{', '}', '{"expiresIn":60', '{"expiresIn":60,}', "{'expiresIn':60}", '{expiresIn:60}', '{"expiresIn":NaN}', '{"expiresIn":Infinity}',
-  '{"expiresIn":-Infinity}', '{"expiresIn":0x10}', '{"expiresIn":007}', '{"expiresIn":+5}', '{"expiresIn":.5}', '{"expiresIn":5.}', '{"a":1}{"b":2}',
-  '{"a":1}/*x*/', '// x\n{}', '{"a":"\u0001"}', '{"a":"\\x41"}', '{"a":"\\ud800', '{"a" 1}', '[1,]', 'NaN', 'undefined', "'x'", '"x"', '60', 'true', 'null',
-  ' ', '\n', '\u00a0{}', '{}\u0000', '\u0000{}', '{"a":1}}', 'nul', '{"__proto__":', '[', '{"token":"a","token"}',
+  '{',
+  '}',
+  '{"expiresIn":60',
+  '{"expiresIn":60,}',
+  "{'expiresIn':60}",
+  '{expiresIn:60}',
+  '{"expiresIn":NaN}',
+  '{"expiresIn":Infinity}',
+  '{"expiresIn":-Infinity}',
+  '{"expiresIn":0x10}',
+  '{"expiresIn":007}',
+  '{"expiresIn":+5}',
+  '{"expiresIn":.5}',
+  '{"expiresIn":5.}',
+  '{"a":1}{"b":2}',
+  '{"a":1}/*x*/',
+  '// x\n{}',
+  '{"a":"\u0001"}',
+  '{"a":"\\x41"}',
+  '{"a":"\\ud800',
+  '{"a" 1}',
+  '[1,]',
+  'NaN',
+  'undefined',
+  "'x'",
+  '"x"',
+  '60',
+  'true',
+  'null',
+  ' ',
+  '\n',
+  '\u00a0{}',
+  '{}\u0000',
+  '\u0000{}',
+  '{"a":1}}',
+  'nul',
+  '{"__proto__":',
+  '[',
+  '{"token":"a","token"}',
 );
 
 /** A body of any kind as text: an object with the given entries, another JSON value, or malformed text. */
-export function bodyText(entries: fc.Arbitrary<Array<readonly [string, string]>>): fc.Arbitrary<string> {
+export function bodyText(entries: fc.Arbitrary<(readonly [string, string])[]>): fc.Arbitrary<string> {
   const object = fc.tuple(entries, fc.constantFrom('', ' ', '\n', '\t')).map(([e, space]) => jsonObject(e, space));
   return fc.oneof(
     { weight: 12, arbitrary: object },
@@ -393,13 +568,34 @@ export const jwtHeader = fc.oneof(
       )
       .map((h) => JSON.stringify(h)),
   },
-  { weight: 1, arbitrary: fc.constantFrom('null', '123', '"x"', '[]', '{', 'not json', '{"alg":"HS256","typ":"JWT"}', '{"typ":"JWT"}', '{"alg":"HS256","__proto__":{"alg":"none"}}') },
+  {
+    weight: 1,
+    arbitrary: fc.constantFrom(
+      'null',
+      '123',
+      '"x"',
+      '[]',
+      '{',
+      'not json',
+      '{"alg":"HS256","typ":"JWT"}',
+      '{"typ":"JWT"}',
+      '{"alg":"HS256","__proto__":{"alg":"none"}}',
+    ),
+  },
 );
 
 /** Payload claims that look like this server's, some right and some wrong, and any other JSON. */
 export function jwtPayload(claims: Record<string, fc.Arbitrary<string>>): fc.Arbitrary<string> {
-  const known = Object.entries(claims).map(([name, value]) => fc.tuple(fc.constant(name), fc.oneof({ weight: 4, arbitrary: value }, { weight: 1, arbitrary: smallJsonValue })));
-  const entries = fc.array(fc.oneof({ weight: 6, arbitrary: fc.oneof(...known) }, { weight: 1, arbitrary: fc.tuple(fc.oneof(protoKey, fc.constantFrom('active', 'token_type')), smallJsonValue) }), { maxLength: 9 });
+  const known = Object.entries(claims).map(([name, value]) =>
+    fc.tuple(fc.constant(name), fc.oneof({ weight: 4, arbitrary: value }, { weight: 1, arbitrary: smallJsonValue })),
+  );
+  const entries = fc.array(
+    fc.oneof(
+      { weight: 6, arbitrary: fc.oneof(...known) },
+      { weight: 1, arbitrary: fc.tuple(fc.oneof(protoKey, fc.constantFrom('active', 'token_type')), smallJsonValue) },
+    ),
+    { maxLength: 9 },
+  );
   return fc.oneof(
     { weight: 6, arbitrary: entries.map((e) => jsonObject(e)) },
     { weight: 2, arbitrary: fc.constantFrom('not json', '{', '{"exp":', "{'exp':1}", '\u0000', 'null', '123', '"str"', '[]', '[{"exp":1}]', '{"exp":1e309}') },
@@ -429,7 +625,11 @@ export function craftedJwt(secrets: Readonly<Record<string, string>>, payload: f
 /** The secrets a hand-made JWT may be signed with, by name: this server's two, and a stranger's. */
 export const SECRETS = { master: CREDENTIALS.MASTER_SECRET, videosdk: CREDENTIALS.VIDEOSDK_SECRET, other: 'some-other-secret-0123456789abcdef' };
 
-const near = (n: number) => fc.oneof(fc.integer({ min: n - 90, max: n + 90 }).map(String), fc.constantFrom(String(n - 3600), String(n + 3600), `"${n + 60}"`, '1e309', 'null', '-0', `${n}.5`));
+const near = (n: number) =>
+  fc.oneof(
+    fc.integer({ min: n - 90, max: n + 90 }).map(String),
+    fc.constantFrom(String(n - 3600), String(n + 3600), `"${n + 60}"`, '1e309', 'null', '-0', `${n}.5`),
+  );
 /** Claims that look like this server's: right and wrong issuers, types, keys, and times around NOW. */
 export const serverClaims = {
   iss: fc.constantFrom(JSON.stringify(CREDENTIALS.MASTER_KEY), '"someone-else"', '7'),

@@ -14,7 +14,22 @@ import { CLAIMS } from './claims.js';
 import { buildAgoraRtcToken, buildChatToken, buildConferenceToken, buildHmsAppToken, buildVideoSdkToken, secretKey } from '../../src/index.js';
 import { openMemoryStore } from '../../src/meetings/memory.js';
 import { HMS_MANAGEMENT, INTROSPECT, REVOKE, modelBody, modelBodyReading, modelVerify, type JwtVerdict, type Outcome, type Transport } from './model.js';
-import { SECRETS, bodyBytes, bodyText, craftedJwt, jsonNumber, jsonValue, jwtPayload, onTheWire, protoKey, serverClaims, transport, unicodeText, hostileTextWithHuge, type CraftedJwt } from './arbitraries.js';
+import {
+  SECRETS,
+  bodyBytes,
+  bodyText,
+  craftedJwt,
+  jsonNumber,
+  jsonValue,
+  jwtPayload,
+  onTheWire,
+  protoKey,
+  serverClaims,
+  transport,
+  unicodeText,
+  hostileTextWithHuge,
+  type CraftedJwt,
+} from './arbitraries.js';
 import { SCALE, badFields, budget, expectHealthy, expectNoStore, expectProblem, responses, serve, timeoutFor, type Reply, type Served } from './harness.js';
 
 const ADMIN_KEY = CREDENTIALS.ADMIN_API_KEY;
@@ -45,11 +60,27 @@ afterAll(async () => {
 
 /** Authorization headers: the admin key in the forms README accepts, and near misses. */
 const adminAuth = fc.oneof(
-  { weight: 8, arbitrary: fc.constantFrom(`Bearer ${ADMIN_KEY}`, `bearer ${ADMIN_KEY}`, `BEARER   ${ADMIN_KEY}`, `Bearer ${ADMIN_KEY}  `).map((header) => ({ header, ok: true })) },
+  {
+    weight: 8,
+    arbitrary: fc
+      .constantFrom(`Bearer ${ADMIN_KEY}`, `bearer ${ADMIN_KEY}`, `BEARER   ${ADMIN_KEY}`, `Bearer ${ADMIN_KEY}  `)
+      .map((header) => ({ header, ok: true })),
+  },
   {
     weight: 2,
     arbitrary: fc
-      .constantFrom(undefined, '', ADMIN_KEY, 'Bearer', `Bearer ${ADMIN_KEY}x`, `Bearer ${ADMIN_KEY.slice(1)}`, `Bearer\t${ADMIN_KEY}`, `Bearer ${ADMIN_KEY} more`, `Basic ${Buffer.from(`admin:${ADMIN_KEY}`).toString('base64')}`, `Bearer ${'k'.repeat(8000)}`)
+      .constantFrom(
+        undefined,
+        '',
+        ADMIN_KEY,
+        'Bearer',
+        `Bearer ${ADMIN_KEY}x`,
+        `Bearer ${ADMIN_KEY.slice(1)}`,
+        `Bearer\t${ADMIN_KEY}`,
+        `Bearer ${ADMIN_KEY} more`,
+        `Basic ${Buffer.from(`admin:${ADMIN_KEY}`).toString('base64')}`,
+        `Bearer ${'k'.repeat(8000)}`,
+      )
       .map((header) => ({ header, ok: false })),
   },
 );
@@ -60,7 +91,7 @@ const PLAIN: Transport = { contentType: { header: 'application/json', json: true
 const withAuth = (header: string | undefined, headers: Record<string, string>) => (header === undefined ? headers : { ...headers, Authorization: header });
 
 /** A request body as sent: its bytes (before any Content-Encoding) and how it travels. */
-const body = (entries: fc.Arbitrary<Array<readonly [string, string]>>) => fc.record({ bytes: bodyBytes(bodyText(entries)), transport });
+const body = (entries: fc.Arbitrary<(readonly [string, string])[]>) => fc.record({ bytes: bodyBytes(bodyText(entries)), transport });
 
 async function post(served: Served, path: string, auth: string | undefined, t: Transport, bytes: Buffer) {
   const wire = onTheWire(t, bytes);
@@ -86,7 +117,7 @@ function expectRead(res: Reply, verdict: ReturnType<typeof modelBodyReading>, ou
 
 describe('POST /hms/management-token: any body', () => {
   it(
-    'the answer is the model\'s, a token lives exactly expiresIn, never a 5xx',
+    "the answer is the model's, a token lives exactly expiresIn, never a 5xx",
     async () => {
       const entries = fc.array(
         fc.oneof(
@@ -155,13 +186,24 @@ function mint(kind: (typeof KINDS)[number], offset: number): PoolToken {
       return ours(buildVideoSdkToken({ roles: ['crawler'], participantId: 'p1', expiresIn: 3600 }, vsdk, { now }).token, 'videosdk');
     case 'videosdk-without-jti':
       // As VideoSDK tokens were before they carried a jti: verifiable, but not revocable on its own.
-      return ours(jwt.sign({ apikey: CREDENTIALS.VIDEOSDK_API_KEY, permissions: ['allow_join'], version: 2, iat, exp }, CREDENTIALS.VIDEOSDK_SECRET, { algorithm: 'HS256' }), 'videosdk');
+      return ours(
+        jwt.sign({ apikey: CREDENTIALS.VIDEOSDK_API_KEY, permissions: ['allow_join'], version: 2, iat, exp }, CREDENTIALS.VIDEOSDK_SECRET, {
+          algorithm: 'HS256',
+        }),
+        'videosdk',
+      );
     case 'hms':
       return foreign(buildHmsAppToken({ roomId: 'r', userId: 'u', role: 'host', expiresIn: 3600 }, hms, { now }).token);
     case 'agora':
       return foreign(buildAgoraRtcToken({ channelName: 'c', uid: 7, expireTime: 3600 }, agora, { now }).token);
     case 'conference-other-secret':
-      return foreign(buildConferenceToken({ userId: 'a', roomId: 'r', role: 'admin' }, { key: CREDENTIALS.MASTER_KEY, secret: secretKey('another-master-secret-0123456789abcdef') }, { now }).token);
+      return foreign(
+        buildConferenceToken(
+          { userId: 'a', roomId: 'r', role: 'admin' },
+          { key: CREDENTIALS.MASTER_KEY, secret: secretKey('another-master-secret-0123456789abcdef') },
+          { now },
+        ).token,
+      );
     case 'videosdk-other-key':
       return foreign(buildVideoSdkToken({}, { apiKey: 'another-api-key', secret: vsdk.secret }, { now }).token);
     case 'tampered': {
@@ -185,7 +227,10 @@ type Op =
   | { op: 'raw'; path: '/introspect' | '/revoke'; bytes: Buffer; transport: Transport };
 
 const rawEntries = fc.array(
-  fc.tuple(fc.oneof({ weight: 3, arbitrary: fc.constantFrom('token', 'jti') }, { weight: 1, arbitrary: protoKey }, { weight: 1, arbitrary: unicodeText }), fc.oneof({ weight: 2, arbitrary: hostileTextWithHuge.map((s) => JSON.stringify(s)) }, { weight: 1, arbitrary: jsonValue })),
+  fc.tuple(
+    fc.oneof({ weight: 3, arbitrary: fc.constantFrom('token', 'jti') }, { weight: 1, arbitrary: protoKey }, { weight: 1, arbitrary: unicodeText }),
+    fc.oneof({ weight: 2, arbitrary: hostileTextWithHuge.map((s) => JSON.stringify(s)) }, { weight: 1, arbitrary: jsonValue }),
+  ),
   { maxLength: 3 },
 );
 
@@ -203,7 +248,15 @@ const sequence = fc.record({
       { weight: 2, arbitrary: fc.record({ op: fc.constant('revoke-jti' as const), ref: fc.nat() }) },
       { weight: 2, arbitrary: fc.record({ op: fc.constant('revoke-token' as const), ref: fc.nat() }) },
       { weight: 1, arbitrary: fc.record({ op: fc.constant('revoke-text' as const), jti: hostileTextWithHuge }) },
-      { weight: 2, arbitrary: fc.record({ op: fc.constant('raw' as const), path: fc.constantFrom('/introspect' as const, '/revoke' as const), bytes: bodyBytes(bodyText(rawEntries)), transport }) },
+      {
+        weight: 2,
+        arbitrary: fc.record({
+          op: fc.constant('raw' as const),
+          path: fc.constantFrom('/introspect' as const, '/revoke' as const),
+          bytes: bodyBytes(bodyText(rawEntries)),
+          transport,
+        }),
+      },
     ),
     { minLength: 1, maxLength: 6 },
   ),
@@ -214,7 +267,7 @@ const asJson = (value: unknown) => JSON.parse(JSON.stringify(value));
 
 describe('POST /introspect and /revoke: sequences against a model of revocations', () => {
   it(
-    'each answer is the model\'s: active exactly while verified, unexpired and not revoked; revocations last as README says',
+    "each answer is the model's: active exactly while verified, unexpired and not revoked; revocations last as README says",
     async () => {
       await fc.assert(
         fc.asyncProperty(sequence, async ({ pool: specs, ops }) => {
@@ -332,7 +385,13 @@ describe('2 MB bodies and requests whose length lies', () => {
         make: big,
         how: fc.constantFrom<Transport['encoding']>('identity', 'identity', 'gzip', 'br'),
         chunked: fc.boolean(),
-        type: fc.constantFrom('application/json', 'application/json; charset=utf-8', 'text/plain', 'application/x-www-form-urlencoded', 'multipart/form-data; boundary=b'),
+        type: fc.constantFrom(
+          'application/json',
+          'application/json; charset=utf-8',
+          'text/plain',
+          'application/x-www-form-urlencoded',
+          'multipart/form-data; boundary=b',
+        ),
         unauthorized: fc.constantFrom(false, false, false, true),
       });
       await fc.assert(
@@ -340,7 +399,13 @@ describe('2 MB bodies and requests whose length lies', () => {
           const bytes = BIG[make]!;
           const json = type.startsWith('application/json');
           const wire = onTheWire({ contentType: { header: type, json, charset: 'utf-8' }, chunked, encoding: how }, bytes);
-          const res = await stateless.send({ method: 'POST', path: route.path, headers: withAuth(unauthorized ? undefined : route.auth, wire.headers), body: wire.body, chunked });
+          const res = await stateless.send({
+            method: 'POST',
+            path: route.path,
+            headers: withAuth(unauthorized ? undefined : route.auth, wire.headers),
+            body: wire.body,
+            chunked,
+          });
           if (unauthorized) expect(expectProblem(res, 401)).toBe('unauthorized');
           else if (json) expect(expectProblem(res, 413)).toBe('payload-too-large');
           else expect(expectProblem(res, 415)).toBe('unsupported-media-type');
@@ -372,7 +437,7 @@ describe('2 MB bodies and requests whose length lies', () => {
   };
 
   it(
-    'a body cut short by its Content-Length, the next request right behind it: the first answer is the model\'s for the bytes declared, the next request is answered as its own',
+    "a body cut short by its Content-Length, the next request right behind it: the first answer is the model's for the bytes declared, the next request is answered as its own",
     async () => {
       await fc.assert(
         fc.asyncProperty(bodyBytes(bodyText(entries)), fc.nat(), async (bytes, cut) => {
@@ -414,7 +479,7 @@ describe('2 MB bodies and requests whose length lies', () => {
             // The app's answers carry a request id; Node's own refusals of bad framing do not.
             if (reply.headers['x-request-id'] !== undefined) {
               expect(lie).toBe('shorter');
-              expectModel(reply as Reply, bytes.subarray(0, declared));
+              expectModel(reply, bytes.subarray(0, declared));
             } else {
               expect(reply.status).toBe(400);
             }

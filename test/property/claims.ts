@@ -18,7 +18,13 @@ function parseAgora(token: string) {
   expect(parsed.verifySignature(CREDENTIALS.AGORA_APP_CERTIFICATE)).toBe(true);
   expect(String(parsed.appId)).toBe(CREDENTIALS.AGORA_APP_ID);
   expect(parsed.services).toHaveLength(1);
-  const service = parsed.services[0] as unknown as { __type: number; __channel_name: Buffer; __uid: Buffer; __user_id: Buffer; __privileges: Record<string, number> };
+  const service = parsed.services[0] as unknown as {
+    __type: number;
+    __channel_name: Buffer;
+    __uid: Buffer;
+    __user_id: Buffer;
+    __privileges: Record<string, number>;
+  };
   return { parsed, service };
 }
 

@@ -202,7 +202,7 @@ export function expectProblem(res: Pick<Reply, 'status' | 'headers' | 'body' | '
   expect(body.title).toBe(PROBLEMS[code!].title);
   expect(typeof body.detail).toBe('string');
   if (code === 'invalid-request') {
-    const errors = body.errors as Array<{ field: unknown; message: unknown }>;
+    const errors = body.errors as { field: unknown; message: unknown }[];
     expect(Array.isArray(errors) && errors.length > 0, 'a 400 invalid-request names the bad fields').toBe(true);
     for (const e of errors) {
       expect(typeof e.field).toBe('string');
@@ -220,7 +220,7 @@ export function expectProblem(res: Pick<Reply, 'status' | 'headers' | 'body' | '
 
 /** The fields a 400 names, sorted. */
 export function badFields(res: Reply): string[] {
-  return ((res.body?.errors ?? []) as Array<{ field: string }>).map((e) => e.field).sort();
+  return ((res.body?.errors ?? []) as { field: string }[]).map((e) => e.field).sort();
 }
 
 /** Every API response, errors included, is uncacheable. */

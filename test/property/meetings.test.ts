@@ -16,7 +16,22 @@ import { buildConferenceToken, buildHmsAppToken, buildVideoSdkToken, secretKey }
 import { openSqliteStore } from '../../src/meetings/sqlite.js';
 import type { MeetingStore } from '../../src/meetings/store.js';
 import { modelBodyReading, modelVerify } from './model.js';
-import { SECRETS, bodyBytes, bodyText, craftedJwt, encodeComponent, encodeEveryByte, jsonValue, jwtPayload, onTheWire, protoKey, serverClaims, transport, unicodeText, hostileText } from './arbitraries.js';
+import {
+  SECRETS,
+  bodyBytes,
+  bodyText,
+  craftedJwt,
+  encodeComponent,
+  encodeEveryByte,
+  jsonValue,
+  jwtPayload,
+  onTheWire,
+  protoKey,
+  serverClaims,
+  transport,
+  unicodeText,
+  hostileText,
+} from './arbitraries.js';
 import { SCALE, badFields, budget, expectHealthy, expectNoStore, expectProblem, serve, timeoutFor, type Served } from './harness.js';
 
 const ID = /^[a-z0-9]{4}-[a-z0-9]{4}-[a-z0-9]{4}$/;
@@ -37,10 +52,19 @@ beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'rts-property-'));
   store = openSqliteStore(join(dir, 'meetings.db'));
   served = await serve(testApp({}, { store }));
-  const revoked = await served.send({ method: 'POST', path: '/revoke', headers: { Authorization: `Bearer ${CREDENTIALS.ADMIN_API_KEY}`, 'Content-Type': 'application/json' }, body: JSON.stringify({ token: revokedToken }) });
+  const revoked = await served.send({
+    method: 'POST',
+    path: '/revoke',
+    headers: { Authorization: `Bearer ${CREDENTIALS.ADMIN_API_KEY}`, 'Content-Type': 'application/json' },
+    body: JSON.stringify({ token: revokedToken }),
+  });
   expect(revoked.status).toBe(200);
   // Meetings that exist before any fuzzing: they must all still validate at the end.
-  for (const [auth, by] of [[crawler, 'host-1'], [anyRole, 'guest-7'], [noParticipant, CREDENTIALS.VIDEOSDK_API_KEY]] as const) {
+  for (const [auth, by] of [
+    [crawler, 'host-1'],
+    [anyRole, 'guest-7'],
+    [noParticipant, CREDENTIALS.VIDEOSDK_API_KEY],
+  ] as const) {
     for (let i = 0; i < 8; i++) {
       const res = await served.send({ method: 'POST', path: '/create-meeting', headers: { Authorization: `Bearer ${auth}` } });
       expect(res.status).toBe(201);
@@ -96,11 +120,26 @@ const auth: fc.Arbitrary<Auth> = fc.oneof(
       { header: `Bearer\t${crawler}`, verdict: 'unauthorized' },
       { header: `Bearer ${revokedToken}`, verdict: 'unauthorized' },
       { header: `Bearer ${token({ roles: ['crawler'] }, new Date(NOW.getTime() - 86_400_000))}`, verdict: 'unauthorized' },
-      { header: `Bearer ${buildVideoSdkToken({ roles: ['crawler'] }, { apiKey: CREDENTIALS.VIDEOSDK_API_KEY, secret: secretKey('not-the-videosdk-secret') }, { now: NOW }).token}`, verdict: 'unauthorized' },
-      { header: `Bearer ${buildVideoSdkToken({ roles: ['crawler'] }, { apiKey: 'someone-else', secret: vsdk.secret }, { now: NOW }).token}`, verdict: 'unauthorized' },
-      { header: `Bearer ${jwt.sign({ apikey: CREDENTIALS.VIDEOSDK_API_KEY, permissions: ['allow_join'], roles: ['crawler'], exp: 1e10 }, '', { algorithm: 'none' })}`, verdict: 'unauthorized' },
-      { header: `Bearer ${buildConferenceToken({ userId: 'a', roomId: 'r', role: 'admin' }, BUILDER_CREDENTIALS.native, { now: NOW }).token}`, verdict: 'unauthorized' },
-      { header: `Bearer ${buildHmsAppToken({ roomId: 'r', userId: 'u', role: 'host' }, { accessKey: 'k', secret: secretKey(CREDENTIALS.HMS_APP_SECRET) }, { now: NOW }).token}`, verdict: 'unauthorized' },
+      {
+        header: `Bearer ${buildVideoSdkToken({ roles: ['crawler'] }, { apiKey: CREDENTIALS.VIDEOSDK_API_KEY, secret: secretKey('not-the-videosdk-secret') }, { now: NOW }).token}`,
+        verdict: 'unauthorized',
+      },
+      {
+        header: `Bearer ${buildVideoSdkToken({ roles: ['crawler'] }, { apiKey: 'someone-else', secret: vsdk.secret }, { now: NOW }).token}`,
+        verdict: 'unauthorized',
+      },
+      {
+        header: `Bearer ${jwt.sign({ apikey: CREDENTIALS.VIDEOSDK_API_KEY, permissions: ['allow_join'], roles: ['crawler'], exp: 1e10 }, '', { algorithm: 'none' })}`,
+        verdict: 'unauthorized',
+      },
+      {
+        header: `Bearer ${buildConferenceToken({ userId: 'a', roomId: 'r', role: 'admin' }, BUILDER_CREDENTIALS.native, { now: NOW }).token}`,
+        verdict: 'unauthorized',
+      },
+      {
+        header: `Bearer ${buildHmsAppToken({ roomId: 'r', userId: 'u', role: 'host' }, { accessKey: 'k', secret: secretKey(CREDENTIALS.HMS_APP_SECRET) }, { now: NOW }).token}`,
+        verdict: 'unauthorized',
+      },
       { header: `Bearer ${'a'.repeat(10_000)}`, verdict: 'unauthorized' },
       { header: `Bearer ${token({ roles: ['rtc'] })}`, verdict: 'forbidden' },
     ),
@@ -182,12 +221,48 @@ interface PathId {
 
 const known = () => fc.constantFrom(...created.keys());
 const pathId: fc.Arbitrary<PathId> = fc.oneof(
-  { weight: 4, arbitrary: fc.constant(null).chain(() => known()).map((id) => ({ wire: id, id })) },
-  { weight: 1, arbitrary: fc.constant(null).chain(() => known()).map((id) => ({ wire: `${id}/`, id })) },
-  { weight: 1, arbitrary: fc.constant(null).chain(() => known()).chain((id) => fc.boolean().map((lower) => ({ wire: encodeEveryByte(id, lower), id }))) },
-  { weight: 1, arbitrary: fc.constant(null).chain(() => known()).map((id) => ({ wire: id.toUpperCase(), id: id.toUpperCase() })) },
-  { weight: 1, arbitrary: fc.constant(null).chain(() => known()).map((id) => ({ wire: `${id}%00`, id: `${id}\u0000` })) },
-  { weight: 1, arbitrary: fc.constant(null).chain(() => known()).map((id) => ({ wire: `${id}?x=1&meetingId=${id}`, id })) },
+  {
+    weight: 4,
+    arbitrary: fc
+      .constant(null)
+      .chain(() => known())
+      .map((id) => ({ wire: id, id })),
+  },
+  {
+    weight: 1,
+    arbitrary: fc
+      .constant(null)
+      .chain(() => known())
+      .map((id) => ({ wire: `${id}/`, id })),
+  },
+  {
+    weight: 1,
+    arbitrary: fc
+      .constant(null)
+      .chain(() => known())
+      .chain((id) => fc.boolean().map((lower) => ({ wire: encodeEveryByte(id, lower), id }))),
+  },
+  {
+    weight: 1,
+    arbitrary: fc
+      .constant(null)
+      .chain(() => known())
+      .map((id) => ({ wire: id.toUpperCase(), id: id.toUpperCase() })),
+  },
+  {
+    weight: 1,
+    arbitrary: fc
+      .constant(null)
+      .chain(() => known())
+      .map((id) => ({ wire: `${id}%00`, id: `${id}\u0000` })),
+  },
+  {
+    weight: 1,
+    arbitrary: fc
+      .constant(null)
+      .chain(() => known())
+      .map((id) => ({ wire: `${id}?x=1&meetingId=${id}`, id })),
+  },
   { weight: 2, arbitrary: fc.stringMatching(/^[a-z0-9]{4}-[a-z0-9]{4}-[a-z0-9]{4}$/).map((id) => ({ wire: id, id })) },
   {
     weight: 4,

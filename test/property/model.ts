@@ -32,6 +32,7 @@ export const opt = (rule: ModelRule, fallback?: unknown): ModelField => ({ rule,
 
 const utf8Bytes = (s: string) => Buffer.byteLength(s, 'utf8');
 // "Strings … must be valid Unicode without control characters": C0 and DEL.
+// eslint-disable-next-line no-control-regex -- matching control characters is this pattern's purpose.
 const CONTROL = /[\u0000-\u001f\u007f]/;
 
 /** README: "Strings are counted in UTF-8 bytes. They must be valid Unicode without control characters." */
@@ -196,7 +197,7 @@ export type Outcome = { kind: 'ok'; args: Record<string, unknown> } | { kind: 'i
  * is absent; an empty required one is "required"; a repeated one is refused; unknown ones are
  * ignored; every bad field is named.
  */
-export function modelQuery(schema: ModelSchema, pairs: ReadonlyArray<readonly [string, string]>): Outcome {
+export function modelQuery(schema: ModelSchema, pairs: readonly (readonly [string, string])[]): Outcome {
   const fields: string[] = [];
   const args: Record<string, unknown> = {};
   for (const [name, field] of Object.entries(schema)) {
@@ -298,10 +299,13 @@ export const BODY_LIMIT = 16 * 1024;
 
 /** What reading a POST body must give: the parsed JSON (undefined: no body) or a problem. */
 export type BodyVerdict =
-  | { kind: 'body'; value: unknown }
-  | { kind: 'problem'; status: 400 | 413 | 415; code: 'malformed-json' | 'payload-too-large' | 'unsupported-media-type' };
+  { kind: 'body'; value: unknown } | { kind: 'problem'; status: 400 | 413 | 415; code: 'malformed-json' | 'payload-too-large' | 'unsupported-media-type' };
 
-const problem = (status: 400 | 413 | 415, code: 'malformed-json' | 'payload-too-large' | 'unsupported-media-type'): BodyVerdict => ({ kind: 'problem', status, code });
+const problem = (status: 400 | 413 | 415, code: 'malformed-json' | 'payload-too-large' | 'unsupported-media-type'): BodyVerdict => ({
+  kind: 'problem',
+  status,
+  code,
+});
 
 /**
  * README: "413 a POST body over 16 KB", "415 a POST body that is not application/json" (nor
@@ -344,7 +348,8 @@ function isWellFormedUtf8(bytes: Buffer): boolean {
 // ---- which tokens this server verifies ----------------------------------------------------------
 
 /** What verifying a hand-made token must give (README, Key rotation, introspection and revocation). */
-export type JwtVerdict = { kind: 'valid'; type: 'conference' | 'chat' | 'videosdk'; claims: Record<string, unknown> } | { kind: 'expired' } | { kind: 'invalid' };
+export type JwtVerdict =
+  { kind: 'valid'; type: 'conference' | 'chat' | 'videosdk'; claims: Record<string, unknown> } | { kind: 'expired' } | { kind: 'invalid' };
 
 const tryJson = (text: string): { ok: true; value: unknown } | { ok: false } => {
   try {

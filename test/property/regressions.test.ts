@@ -53,10 +53,15 @@ describe('POST bodies', () => {
     const res = await post('/revoke', {}, Buffer.concat([Buffer.from('{"jti":"a'), Buffer.from([0xff]), Buffer.from('"}')]));
     expect(res.status).toBe(400);
     expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
-    expect(res.body).toEqual({ type: 'urn:rtc-token-server:problem:malformed-json', title: 'Malformed JSON body', status: 400, detail: 'the request body is not valid JSON: it is not UTF-8' });
+    expect(res.body).toEqual({
+      type: 'urn:rtc-token-server:problem:malformed-json',
+      title: 'Malformed JSON body',
+      status: 400,
+      detail: 'the request body is not valid JSON: it is not UTF-8',
+    });
   });
 
-  it('when a gzip body does not decompress, then 400 malformed-json from the catalogue, not about:blank with zlib\'s message', async () => {
+  it("when a gzip body does not decompress, then 400 malformed-json from the catalogue, not about:blank with zlib's message", async () => {
     const res = await post('/hms/management-token', { 'Content-Encoding': 'gzip' }, Buffer.from('not gzip at all'));
     expect(res.status).toBe(400);
     expect(res.body).toEqual({
@@ -83,7 +88,10 @@ describe('a meeting id whose escapes do not decode', () => {
 
 describe('a signed JWT whose header says typ JWT and whose payload is not JSON', () => {
   it('when it authorizes /create-meeting, then 401, not 500', async () => {
-    const res = await request(app).post('/create-meeting').set('Authorization', `Bearer ${notJsonPayload(CREDENTIALS.VIDEOSDK_SECRET)}`).expect(401);
+    const res = await request(app)
+      .post('/create-meeting')
+      .set('Authorization', `Bearer ${notJsonPayload(CREDENTIALS.VIDEOSDK_SECRET)}`)
+      .expect(401);
     expect(res.body.detail).toBe('the token is not a valid VideoSDK token from this server');
     expect(res.headers['www-authenticate']).toBe('Bearer realm="rtc-token-server", error="invalid_token"');
   });

@@ -11,18 +11,7 @@ import jwt from 'jsonwebtoken';
 import { NOW_S, testApp } from '../fixtures.js';
 import { CLAIMS } from './claims.js';
 import { API_KEY_CHALLENGE } from '../../src/http/middleware/caller-auth.js';
-import {
-  CHANNEL_ALPHABET,
-  AGORA_RTC,
-  AGORA_RTM,
-  CHAT,
-  CONFERENCE,
-  HMS_APP,
-  VIDEOSDK,
-  modelQuery,
-  type ModelSchema,
-  type Outcome,
-} from './model.js';
+import { CHANNEL_ALPHABET, AGORA_RTC, AGORA_RTM, CHAT, CONFERENCE, HMS_APP, VIDEOSDK, modelQuery, type ModelSchema, type Outcome } from './model.js';
 import { anyChar, craftedJwt, encodeComponent, encodeEveryByte, hugeText, jwtPayload, protoKey, queryFor, specialChar, unicodeText } from './arbitraries.js';
 import { SCALE, badFields, budget, expectHealthy, expectNoStore, expectProblem, serve, timeoutFor, type Reply, type Served } from './harness.js';
 
@@ -54,14 +43,24 @@ afterAll(async () => {
 const identifier = (maxBytes: number) =>
   fc
     .string({ unit: fc.oneof({ weight: 4, arbitrary: anyChar }, { weight: 1, arbitrary: specialChar }), minLength: 1, maxLength: 40 })
+    // eslint-disable-next-line no-control-regex -- replacing control characters is the point.
     .map((s) => s.replace(/[\u0000-\u001f\u007f]/g, 'x').toWellFormed())
     .filter((s) => Buffer.byteLength(s) <= maxBytes);
-const seconds = (max: number) => fc.oneof(fc.integer({ min: 1, max }).map(String), fc.integer({ min: 1, max }).map((n) => `000${n}`), fc.constantFrom('1', String(max)));
+const seconds = (max: number) =>
+  fc.oneof(
+    fc.integer({ min: 1, max }).map(String),
+    fc.integer({ min: 1, max }).map((n) => `000${n}`),
+    fc.constantFrom('1', String(max)),
+  );
 const commaListOf = (values: readonly string[], refuse?: (l: string[]) => boolean) =>
   fc
     .array(fc.constantFrom(...values), { minLength: 1, maxLength: 4 })
     .filter((l) => !refuse?.(l))
-    .chain((l) => fc.array(fc.constantFrom('', ' ', '\t', '\u00a0'), { minLength: l.length, maxLength: l.length }).map((pads) => l.map((v, i) => `${pads[i]}${v}`).join(',')));
+    .chain((l) =>
+      fc
+        .array(fc.constantFrom('', ' ', '\t', '\u00a0'), { minLength: l.length, maxLength: l.length })
+        .map((pads) => l.map((v, i) => `${pads[i]}${v}`).join(',')),
+    );
 const bothJoins = (l: string[]) => l.includes('allow_join') && l.includes('ask_join');
 
 // ---- how a token must look -------------------------------------------------------------------
@@ -88,7 +87,12 @@ const ROUTES: RouteSpec[] = [
     model: AGORA_RTC,
     valid: {
       channelName: fc.string({ unit: fc.constantFrom(...CHANNEL_ALPHABET), minLength: 1, maxLength: 63 }),
-      uid: fc.oneof(fc.nat({ max: 4294967295 }).map(String), fc.nat({ max: 99 }).map((n) => `00${n}`), fc.constantFrom('0', '4294967295'), identifier(255)),
+      uid: fc.oneof(
+        fc.nat({ max: 4294967295 }).map(String),
+        fc.nat({ max: 99 }).map((n) => `00${n}`),
+        fc.constantFrom('0', '4294967295'),
+        identifier(255),
+      ),
       role: fc.constantFrom('publisher', 'subscriber'),
       expireTime: seconds(86400),
     },
@@ -138,7 +142,13 @@ const ROUTES: RouteSpec[] = [
   {
     path: '/chat-token',
     model: CHAT,
-    valid: { userId: identifier(128), channelId: identifier(128), read: fc.constantFrom('true', 'false', '1', '0'), write: fc.constantFrom('true', 'false', '1', '0'), ttlMinutes: seconds(1440) },
+    valid: {
+      userId: identifier(128),
+      channelId: identifier(128),
+      read: fc.constantFrom('true', 'false', '1', '0'),
+      write: fc.constantFrom('true', 'false', '1', '0'),
+      ttlMinutes: seconds(1440),
+    },
     sample: { userId: 'alice', channelId: 'general' },
     refuse: (args) => (!args.read && !args.write ? 'write' : undefined),
     claims: CLAIMS.chat,
@@ -146,7 +156,7 @@ const ROUTES: RouteSpec[] = [
 ];
 
 /** The model's outcome, with the route's combination rule applied after the arguments pass. */
-function expected(route: RouteSpec, pairs: Array<[string, string]>): Outcome {
+function expected(route: RouteSpec, pairs: [string, string][]): Outcome {
   const outcome = modelQuery(route.model, pairs);
   if (outcome.kind === 'ok') {
     const refused = route.refuse?.(outcome.args);
@@ -173,7 +183,10 @@ function expectOutcome(route: RouteSpec, res: Reply, outcome: Outcome, head: boo
   expect(res.body.expiresAt).toBe(expiry(lifetime));
 }
 
-const origin = fc.option(fc.constantFrom('https://app.example.com', 'null', 'http://localhost:3000', 'https://évil.example', '*', ''), { nil: undefined, freq: 3 });
+const origin = fc.option(fc.constantFrom('https://app.example.com', 'null', 'http://localhost:3000', 'https://évil.example', '*', ''), {
+  nil: undefined,
+  freq: 3,
+});
 
 describe('GET token routes: any query string', () => {
   for (const route of ROUTES) {
@@ -199,7 +212,10 @@ describe('GET token routes: any query string', () => {
     it(
       `${route.path} under CLIENT_AUTH=api-key: 401 without the key, else the same answers (and 403 for a wildcard identity)`,
       async () => {
-        const key = fc.oneof({ weight: 6, arbitrary: fc.constant(API_KEY) }, { weight: 1, arbitrary: fc.constantFrom(undefined, '', ` ${API_KEY}x`, API_KEY.toUpperCase(), 'short') });
+        const key = fc.oneof(
+          { weight: 6, arbitrary: fc.constant(API_KEY) },
+          { weight: 1, arbitrary: fc.constantFrom(undefined, '', ` ${API_KEY}x`, API_KEY.toUpperCase(), 'short') },
+        );
         await fc.assert(
           fc.asyncProperty(queryFor(fields), key, async ({ query, pairs }, apiKey) => {
             const res = await keyed.send({ method: 'GET', path: `${route.path}?${query}`, headers: apiKey === undefined ? {} : { 'X-API-Key': apiKey } });
@@ -238,14 +254,18 @@ describe('GET token routes under CLIENT_AUTH=jwt: hand-made bearer tokens', () =
     async () => {
       const jwtApp = await serve(testApp({ CLIENT_AUTH: 'jwt', CLIENT_JWT_SECRET: CLIENT_SECRET }));
       try {
-        const arb = fc.record({ t: craftedJwt({ client: CLIENT_SECRET, other: 'not-the-client-secret-0123456789abcd' }, jwtPayload(callerClaims)), path: fc.constantFrom('/conference-token?roomId=r&role=subscriber', '/chat-token?channelId=c', '/rtm_token', '/access_token?channelName=c') });
+        const arb = fc.record({
+          t: craftedJwt({ client: CLIENT_SECRET, other: 'not-the-client-secret-0123456789abcd' }, jwtPayload(callerClaims)),
+          path: fc.constantFrom('/conference-token?roomId=r&role=subscriber', '/chat-token?channelId=c', '/rtm_token', '/access_token?channelName=c'),
+        });
         await fc.assert(
           fc.asyncProperty(arb, async ({ t, path }) => {
             const res = await jwtApp.send({ method: 'GET', path, headers: { Authorization: `Bearer ${t.token}` } });
             expect(res.status, res.text).toBeLessThan(500);
             if (t.signedWith !== 'client') expect(res.status, res.text).toBe(401);
             if (res.status >= 400) expectProblem(res);
-            if (res.status === 401) expect(res.headers['www-authenticate'], `${res.status} ${res.text.slice(0, 200)} ${t.token.length}`).toMatch(/^Bearer realm="rtc-token-server"/);
+            if (res.status === 401)
+              expect(res.headers['www-authenticate'], `${res.status} ${res.text.slice(0, 200)} ${t.token.length}`).toMatch(/^Bearer realm="rtc-token-server"/);
             if (res.status === 200 && !path.startsWith('/access_token') && !path.startsWith('/rtm_token')) {
               expect((jwt.decode(res.body.token) as jwt.JwtPayload).sub).toBe(JSON.parse(t.payloadText).sub);
             }
@@ -265,9 +285,9 @@ describe('GET token routes: 100 KB values', () => {
   it(
     'any argument of any route given 100 KB of text is refused, naming that argument',
     async () => {
-      const arb = fc.constantFrom(...ROUTES).chain((route) =>
-        fc.record({ route: fc.constant(route), name: fc.constantFrom(...Object.keys(route.model)), huge: hugeText, lower: fc.boolean() }),
-      );
+      const arb = fc
+        .constantFrom(...ROUTES)
+        .chain((route) => fc.record({ route: fc.constant(route), name: fc.constantFrom(...Object.keys(route.model)), huge: hugeText, lower: fc.boolean() }));
       await fc.assert(
         fc.asyncProperty(arb, async ({ route, name, huge, lower }) => {
           // Every other argument well-formed, so the one named is the only bad one.
@@ -323,7 +343,10 @@ describe('any method on any path', () => {
         fc.record({
           path: fc.constant(path),
           method: fc.constantFrom(...METHODS.filter((m) => !PATHS[path]!.includes(m))),
-          query: fc.option(unicodeText.map((t) => encodeComponent(t)), { nil: undefined }),
+          query: fc.option(
+            unicodeText.map((t) => encodeComponent(t)),
+            { nil: undefined },
+          ),
         }),
       );
       await fc.assert(
@@ -352,10 +375,32 @@ describe('any method on any path', () => {
     async () => {
       const segment = fc.oneof(
         unicodeText.map((t) => encodeComponent(t)),
-        fc.constantFrom('..', '.', '%2e%2e', '%2F', '%00', '%', '%E0%A4%A', '%FF', '~', ';x', 'access_token', 'ACCESS_TOKEN', 'docs', 'metrics', 'validate-meeting', 'hms', 'favicon.ico'),
+        fc.constantFrom(
+          '..',
+          '.',
+          '%2e%2e',
+          '%2F',
+          '%00',
+          '%',
+          '%E0%A4%A',
+          '%FF',
+          '~',
+          ';x',
+          'access_token',
+          'ACCESS_TOKEN',
+          'docs',
+          'metrics',
+          'validate-meeting',
+          'hms',
+          'favicon.ico',
+        ),
         protoKey,
       );
-      const arb = fc.record({ segments: fc.array(segment, { minLength: 1, maxLength: 4 }), method: fc.constantFrom('GET', 'POST', 'HEAD', 'PUT'), trailing: fc.boolean() });
+      const arb = fc.record({
+        segments: fc.array(segment, { minLength: 1, maxLength: 4 }),
+        method: fc.constantFrom('GET', 'POST', 'HEAD', 'PUT'),
+        trailing: fc.boolean(),
+      });
       await fc.assert(
         fc.asyncProperty(arb, async ({ segments, method, trailing }) => {
           const path = `/${segments.join('/')}${trailing ? '/' : ''}`;

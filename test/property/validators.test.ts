@@ -34,13 +34,51 @@ import { budget, timeoutFor } from './harness.js';
 // ---- values of every kind ----------------------------------------------------------------------
 
 const specialNumber = fc.constantFrom(
-  NaN, -0, 0, 1, Infinity, -Infinity, 1e309, -1e309, 2 ** 53 + 2, 2 ** 32, 4294967295, 4294967296, 0.5, 60.0000001, 1e-7, -1,
-  60, 3600, 86400, 86401, 1440, 1441, 604800, 604801, Number.MIN_VALUE, Number.EPSILON,
+  NaN,
+  -0,
+  0,
+  1,
+  Infinity,
+  -Infinity,
+  Number('1e309'),
+  -Number('1e309'),
+  2 ** 53 + 2,
+  2 ** 32,
+  4294967295,
+  4294967296,
+  0.5,
+  60.0000001,
+  1e-7,
+  -1,
+  60,
+  3600,
+  86400,
+  86401,
+  1440,
+  1441,
+  604800,
+  604801,
+  Number.MIN_VALUE,
+  Number.EPSILON,
 );
 const ENUMS = ['allow_join', 'ask_join', 'allow_mod', 'crawler', 'rtc', 'publisher', 'subscriber', 'admin', '', ' crawler', 'x'];
 /** Any JavaScript value an untyped caller could pass. */
 const anyValue: fc.Arbitrary<unknown> = fc.oneof(
-  { weight: 3, arbitrary: fc.anything({ withBigInt: true, withBoxedValues: true, withDate: true, withMap: true, withSet: true, withNullPrototype: true, withObjectString: true, withTypedArray: true, withSparseArray: true, maxDepth: 2 }) },
+  {
+    weight: 3,
+    arbitrary: fc.anything({
+      withBigInt: true,
+      withBoxedValues: true,
+      withDate: true,
+      withMap: true,
+      withSet: true,
+      withNullPrototype: true,
+      withObjectString: true,
+      withTypedArray: true,
+      withSparseArray: true,
+      maxDepth: 2,
+    }),
+  },
   { weight: 3, arbitrary: specialNumber },
   { weight: 2, arbitrary: fc.integer() },
   { weight: 1, arbitrary: fc.double() },
@@ -77,7 +115,7 @@ function takesKind(schema: ModelSchema, name: string, value: unknown): boolean {
 
 /** The deployment's schemas (TOKEN_MAX_TTL 86400), as the routes use them, beside the model's. */
 const service = createTokenService(testConfig());
-const RULES: Array<[TokenKind, Schema, ModelSchema]> = (() => {
+const RULES: [TokenKind, Schema, ModelSchema][] = (() => {
   const model = modelSchemas();
   return [
     ['agoraRtc', service.agoraRtc.schema, model.agoraRtc],
@@ -89,11 +127,13 @@ const RULES: Array<[TokenKind, Schema, ModelSchema]> = (() => {
     ['chat', service.chat.schema, model.chat],
   ];
 })();
-const field = fc.constantFrom(...RULES.flatMap(([kind, schema, model]) => Object.keys(schema).map((name) => ({ kind, name, rule: schema[name]!.rule, model }))));
+const field = fc.constantFrom(
+  ...RULES.flatMap(([kind, schema, model]) => Object.keys(schema).map((name) => ({ kind, name, rule: schema[name]!.rule, model }))),
+);
 
 describe('argument rules', () => {
   it(
-    'check(any value): the model\'s value, or a TypeError (wrong kind) / RangeError (bad value) naming the argument; nothing else escapes',
+    "check(any value): the model's value, or a TypeError (wrong kind) / RangeError (bad value) naming the argument; nothing else escapes",
     () => {
       fc.assert(
         fc.property(field, anyValue, ({ name, rule, model }, value) => {
@@ -116,22 +156,32 @@ describe('argument rules', () => {
   );
 
   it(
-    'parse(any query text): the model\'s value, or a RangeError or TypeError naming the argument',
+    "parse(any query text): the model's value, or a RangeError or TypeError naming the argument",
     () => {
       fc.assert(
-        fc.property(field, fc.oneof(hostileTextWithHuge, numberText, boolText, fc.constantFrom(...ENUMS), fc.array(fc.constantFrom(...ENUMS)).map((l) => l.join(','))), ({ name, rule, model }, text) => {
-          const expected = model[name]!.rule.parse(text);
-          let got: unknown;
-          try {
-            got = rule.parse(text, name);
-          } catch (error) {
-            expect(expected.ok, `${name} refused ${JSON.stringify(text).slice(0, 80)}`).toBe(false);
-            expectArgumentError(error, name);
-            return;
-          }
-          expect(expected.ok, `${name} accepted ${JSON.stringify(text).slice(0, 80)}`).toBe(true);
-          expect(got).toEqual((expected as { value: unknown }).value);
-        }),
+        fc.property(
+          field,
+          fc.oneof(
+            hostileTextWithHuge,
+            numberText,
+            boolText,
+            fc.constantFrom(...ENUMS),
+            fc.array(fc.constantFrom(...ENUMS)).map((l) => l.join(',')),
+          ),
+          ({ name, rule, model }, text) => {
+            const expected = model[name]!.rule.parse(text);
+            let got: unknown;
+            try {
+              got = rule.parse(text, name);
+            } catch (error) {
+              expect(expected.ok, `${name} refused ${JSON.stringify(text).slice(0, 80)}`).toBe(false);
+              expectArgumentError(error, name);
+              return;
+            }
+            expect(expected.ok, `${name} accepted ${JSON.stringify(text).slice(0, 80)}`).toBe(true);
+            expect(got).toEqual((expected as { value: unknown }).value);
+          },
+        ),
         budget(3000),
       );
     },
@@ -145,14 +195,29 @@ const { native, videosdk: vsdk, hms, agora } = BUILDER_CREDENTIALS;
 
 /** The library's own ceilings: 86400 s for Agora, 604800 s for VideoSDK and 100ms, 1440 min native. */
 const LIBRARY = modelSchemas(604800, 1440);
-const BUILDERS: Array<{ kind: TokenKind; model: ModelSchema; build: (input: any) => { token: string; expiresAt: Date }; valid: Record<string, fc.Arbitrary<unknown>> }> = [
+const BUILDERS: {
+  kind: TokenKind;
+  model: ModelSchema;
+  build: (input: any) => { token: string; expiresAt: Date };
+  valid: Record<string, fc.Arbitrary<unknown>>;
+}[] = [
   {
     kind: 'agoraRtc',
     model: LIBRARY.agoraRtc,
     build: (input) => buildAgoraRtcToken(input, agora, { now: NOW }),
-    valid: { channelName: fc.stringMatching(/^[a-z0-9 _-]{1,63}$/), uid: fc.oneof(fc.nat({ max: 4294967295 }), fc.string({ minLength: 1, maxLength: 20 })), role: fc.constantFrom('publisher', 'subscriber'), expireTime: fc.integer({ min: 1, max: 86400 }) },
+    valid: {
+      channelName: fc.stringMatching(/^[a-z0-9 _-]{1,63}$/),
+      uid: fc.oneof(fc.nat({ max: 4294967295 }), fc.string({ minLength: 1, maxLength: 20 })),
+      role: fc.constantFrom('publisher', 'subscriber'),
+      expireTime: fc.integer({ min: 1, max: 86400 }),
+    },
   },
-  { kind: 'agoraRtm', model: LIBRARY.agoraRtm, build: (input) => buildAgoraRtmToken(input, agora, { now: NOW }), valid: { uid: fc.string({ minLength: 1, maxLength: 64 }), expireTime: fc.integer({ min: 1, max: 86400 }) } },
+  {
+    kind: 'agoraRtm',
+    model: LIBRARY.agoraRtm,
+    build: (input) => buildAgoraRtmToken(input, agora, { now: NOW }),
+    valid: { uid: fc.string({ minLength: 1, maxLength: 64 }), expireTime: fc.integer({ min: 1, max: 86400 }) },
+  },
   {
     kind: 'videosdk',
     model: LIBRARY.videosdk,
@@ -171,12 +236,22 @@ const BUILDERS: Array<{ kind: TokenKind; model: ModelSchema; build: (input: any)
     build: (input) => buildHmsAppToken(input, hms, { now: NOW }),
     valid: { roomId: unicodeText, userId: unicodeText, role: fc.stringMatching(/^[A-Za-z0-9_-]{1,20}$/), expiresIn: fc.integer({ min: 1, max: 604800 }) },
   },
-  { kind: 'hmsManagement', model: LIBRARY.hmsManagement, build: (input) => buildHmsManagementToken(input, hms, { now: NOW }), valid: { expiresIn: fc.integer({ min: 1, max: 604800 }) } },
+  {
+    kind: 'hmsManagement',
+    model: LIBRARY.hmsManagement,
+    build: (input) => buildHmsManagementToken(input, hms, { now: NOW }),
+    valid: { expiresIn: fc.integer({ min: 1, max: 604800 }) },
+  },
   {
     kind: 'conference',
     model: LIBRARY.conference,
     build: (input) => buildConferenceToken(input, native, { now: NOW }),
-    valid: { userId: unicodeText, roomId: unicodeText, role: fc.constantFrom('admin', 'publisher', 'subscriber'), expirationMinutes: fc.integer({ min: 1, max: 1440 }) },
+    valid: {
+      userId: unicodeText,
+      roomId: unicodeText,
+      role: fc.constantFrom('admin', 'publisher', 'subscriber'),
+      expirationMinutes: fc.integer({ min: 1, max: 1440 }),
+    },
   },
   {
     kind: 'chat',
@@ -188,7 +263,12 @@ const BUILDERS: Array<{ kind: TokenKind; model: ModelSchema; build: (input: any)
 
 /** An input object: each argument absent, well-formed or anything at all, plus keys no builder reads. */
 function inputFor(model: ModelSchema, valid: Record<string, fc.Arbitrary<unknown>>): fc.Arbitrary<Record<string, unknown>> {
-  const fields = Object.fromEntries(Object.keys(model).map((name) => [name, fc.oneof({ weight: 3, arbitrary: valid[name]! }, { weight: 1, arbitrary: anyValue }, { weight: 1, arbitrary: fc.constant(undefined) })]));
+  const fields = Object.fromEntries(
+    Object.keys(model).map((name) => [
+      name,
+      fc.oneof({ weight: 3, arbitrary: valid[name]! }, { weight: 1, arbitrary: anyValue }, { weight: 1, arbitrary: fc.constant(undefined) }),
+    ]),
+  );
   return fc.tuple(fc.record(fields), fc.dictionary(protoKey, anyValue, { maxKeys: 2 })).map(([own, extra]) => ({ ...extra, ...own }));
 }
 
@@ -230,30 +310,50 @@ describe('builders', () => {
     'TokenClient: never throws synchronously; resolves to a token with exactly its arguments, or rejects naming the bad argument',
     async () => {
       const client = new TokenClient(CREDENTIALS.MASTER_KEY, CREDENTIALS.MASTER_SECRET, { currentDate: () => NOW });
-      const conference = fc.tuple(fc.oneof(unicodeText, anyValue), fc.oneof(unicodeText, anyValue), fc.oneof(fc.constantFrom('admin', 'publisher', 'subscriber'), anyValue), fc.oneof(fc.constant(undefined), fc.integer({ min: 1, max: 1440 }), anyValue));
-      const chat = fc.tuple(fc.oneof(unicodeText, anyValue), fc.oneof(unicodeText, anyValue), fc.oneof(fc.boolean(), anyValue), fc.oneof(fc.boolean(), anyValue), fc.oneof(fc.integer({ min: 1, max: 1440 }), anyValue));
+      const conference = fc.tuple(
+        fc.oneof(unicodeText, anyValue),
+        fc.oneof(unicodeText, anyValue),
+        fc.oneof(fc.constantFrom('admin', 'publisher', 'subscriber'), anyValue),
+        fc.oneof(fc.constant(undefined), fc.integer({ min: 1, max: 1440 }), anyValue),
+      );
+      const chat = fc.tuple(
+        fc.oneof(unicodeText, anyValue),
+        fc.oneof(unicodeText, anyValue),
+        fc.oneof(fc.boolean(), anyValue),
+        fc.oneof(fc.boolean(), anyValue),
+        fc.oneof(fc.integer({ min: 1, max: 1440 }), anyValue),
+      );
       await fc.assert(
-        fc.asyncProperty(fc.oneof(conference.map((a) => ['conference', a] as const), chat.map((a) => ['chat', a] as const)), async ([kind, a]) => {
-          let pending: Promise<string>;
-          let input: Record<string, unknown>;
-          if (kind === 'conference') {
-            input = { userId: a[0], roomId: a[1], role: a[2], expirationMinutes: a[3] };
-            pending = client.getConferenceToken(a[0] as string, a[1] as string, a[2] as 'admin', a[3] as number);
-          } else {
-            input = { userId: a[0], channelId: a[1], read: a[2], write: a[3], ttlMinutes: a[4] };
-            pending = client.getChatToken(a[0] as string, a[1] as string, a[2] as boolean, a[3] as boolean, a[4] as number);
-          }
-          expect(pending).toBeInstanceOf(Promise);
-          const outcome = libraryOutcome(kind, LIBRARY[kind], input);
-          const settled = await pending.then((token) => ({ token }), (error: unknown) => ({ error }));
-          if ('error' in settled) {
-            expect(outcome.ok, `rejected: ${String(settled.error)}`).toBe(false);
-            expectArgumentError(settled.error, (outcome as { field: string }).field);
-          } else {
-            expect(outcome.ok).toBe(true);
-            CLAIMS[kind](settled.token, (outcome as { args: Record<string, unknown> }).args);
-          }
-        }),
+        fc.asyncProperty(
+          fc.oneof(
+            conference.map((a) => ['conference', a] as const),
+            chat.map((a) => ['chat', a] as const),
+          ),
+          async ([kind, a]) => {
+            let pending: Promise<string>;
+            let input: Record<string, unknown>;
+            if (kind === 'conference') {
+              input = { userId: a[0], roomId: a[1], role: a[2], expirationMinutes: a[3] };
+              pending = client.getConferenceToken(a[0] as string, a[1] as string, a[2] as 'admin', a[3] as number);
+            } else {
+              input = { userId: a[0], channelId: a[1], read: a[2], write: a[3], ttlMinutes: a[4] };
+              pending = client.getChatToken(a[0] as string, a[1] as string, a[2] as boolean, a[3] as boolean, a[4] as number);
+            }
+            expect(pending).toBeInstanceOf(Promise);
+            const outcome = libraryOutcome(kind, LIBRARY[kind], input);
+            const settled = await pending.then(
+              (token) => ({ token }),
+              (error: unknown) => ({ error }),
+            );
+            if ('error' in settled) {
+              expect(outcome.ok, `rejected: ${String(settled.error)}`).toBe(false);
+              expectArgumentError(settled.error, (outcome as { field: string }).field);
+            } else {
+              expect(outcome.ok).toBe(true);
+              CLAIMS[kind](settled.token, (outcome as { args: Record<string, unknown> }).args);
+            }
+          },
+        ),
         budget(300),
       );
     },
@@ -286,7 +386,10 @@ describe('token verification', () => {
             expect((error as InvalidTokenError).reason).toBe(expected.kind === 'expired' ? 'expired' : 'invalid');
             expect(expected.kind).not.toBe('valid');
             // The per-provider verifiers refuse the same way.
-            for (const verify of [() => verifyNativeToken(t.token, native, { now: NOW, ignoreExpiration }), () => verifyVideoSdkToken(t.token, vsdk, { now: NOW, ignoreExpiration })]) {
+            for (const verify of [
+              () => verifyNativeToken(t.token, native, { now: NOW, ignoreExpiration }),
+              () => verifyVideoSdkToken(t.token, vsdk, { now: NOW, ignoreExpiration }),
+            ]) {
               expect(verify).toThrow(InvalidTokenError);
             }
             return;

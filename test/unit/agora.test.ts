@@ -14,7 +14,7 @@ function parse(token: string) {
   const parsed = new AccessToken2();
   expect(parsed.from_string(token)).toBe(true);
   expect(parsed.verifySignature(CREDENTIALS.AGORA_APP_CERTIFICATE)).toBe(true);
-  const [service] = parsed.services as unknown as Array<Record<string, unknown>>;
+  const [service] = parsed.services as unknown as Record<string, unknown>[];
   return { parsed, service: service! };
 }
 
@@ -64,9 +64,7 @@ describe('Agora RTC tokens', () => {
   it('when built at the same instant as the official RtcTokenBuilder, then both grant the same services', () => {
     vi.useFakeTimers({ now: NOW });
     const ours = parse(buildAgoraRtcToken({ channelName: 'room 1', uid: 42, role: 'publisher', expireTime: 900 }, creds).token);
-    const official = parse(
-      RtcTokenBuilder.buildTokenWithUid(creds.appId, creds.appCertificate, 'room 1', 42, RtcRole.PUBLISHER, 900, 900),
-    );
+    const official = parse(RtcTokenBuilder.buildTokenWithUid(creds.appId, creds.appCertificate, 'room 1', 42, RtcRole.PUBLISHER, 900, 900));
     expect(ours.parsed.issueTs).toBe(official.parsed.issueTs);
     expect(ours.service).toEqual(official.service);
   });

@@ -27,7 +27,14 @@ describe('TokenClient', () => {
 
   it('when a chat token is requested, then it resolves to a JWT with the chat claims', async () => {
     const token = await client.getChatToken('userA', 'channel1', true, false, 60);
-    expect(verifyAt(token, CREDENTIALS.MASTER_SECRET)).toMatchObject({ sub: 'userA', type: 'chat', channel: 'channel1', read: true, write: false, exp: NOW_S + 3600 });
+    expect(verifyAt(token, CREDENTIALS.MASTER_SECRET)).toMatchObject({
+      sub: 'userA',
+      type: 'chat',
+      channel: 'channel1',
+      read: true,
+      write: false,
+      exp: NOW_S + 3600,
+    });
   });
 
   it('when the system clock is used, then the token is valid now', async () => {

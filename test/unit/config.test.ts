@@ -6,7 +6,6 @@ import { configProblems as problemsOf, CREDENTIALS } from '../fixtures.js';
 /** Production with its two required choices made (the least a production start accepts). */
 const PRODUCTION = { NODE_ENV: 'production', CLIENT_AUTH: 'none', CORS_ORIGINS: '*' } as const;
 
-
 describe('loadConfig', () => {
   it('when nothing is set outside production, then development credentials are generated for every provider', () => {
     const config = loadConfig({});
@@ -87,9 +86,7 @@ describe('loadConfig', () => {
     expect(problemsOf({ AGORA_APP_ID: CREDENTIALS.AGORA_APP_ID, AGORA_APP_CERTIFICATE: 'zz'.repeat(16) })).toEqual([
       'AGORA_APP_CERTIFICATE must be 32 hex characters',
     ]);
-    expect(problemsOf({ AGORA_APP_ID: 'abc', AGORA_APP_CERTIFICATE: CREDENTIALS.AGORA_APP_CERTIFICATE })).toEqual([
-      'AGORA_APP_ID must be 32 hex characters',
-    ]);
+    expect(problemsOf({ AGORA_APP_ID: 'abc', AGORA_APP_CERTIFICATE: CREDENTIALS.AGORA_APP_CERTIFICATE })).toEqual(['AGORA_APP_ID must be 32 hex characters']);
   });
 
   it('when an error is thrown, then its message never repeats a secret value', () => {
@@ -105,14 +102,13 @@ describe('loadConfig', () => {
 
   it('when TOKEN_MAX_TTL is lowered, then unset default lifetimes follow it and set ones must fit', () => {
     expect(loadConfig({ ...PRODUCTION, TOKEN_MAX_TTL: '1800' }).ttl).toEqual({ max: 1800, agora: 1800, videosdk: 1800, hms: 1800 });
-    expect(problemsOf({ TOKEN_MAX_TTL: '1800', VIDEOSDK_TOKEN_TTL: '3600' })).toEqual(['VIDEOSDK_TOKEN_TTL must be a whole number from 1 to 1800 (got "3600")']);
+    expect(problemsOf({ TOKEN_MAX_TTL: '1800', VIDEOSDK_TOKEN_TTL: '3600' })).toEqual([
+      'VIDEOSDK_TOKEN_TTL must be a whole number from 1 to 1800 (got "3600")',
+    ]);
   });
 
   it('when CORS_ORIGINS lists origins, then they are kept exactly; * anywhere allows all', () => {
-    expect(loadConfig({ CORS_ORIGINS: 'https://app.example, http://localhost:3000/' }).corsOrigins).toEqual([
-      'https://app.example',
-      'http://localhost:3000',
-    ]);
+    expect(loadConfig({ CORS_ORIGINS: 'https://app.example, http://localhost:3000/' }).corsOrigins).toEqual(['https://app.example', 'http://localhost:3000']);
     expect(loadConfig({ CORS_ORIGINS: 'https://app.example,*' }).corsOrigins).toBe('*');
   });
 

@@ -9,7 +9,11 @@ const OLD = 'rotation-old-secret-0123456789abcdef';
 const NEW = 'rotation-new-secret-0123456789abcdef';
 const header = (token: string) => jwt.decode(token, { complete: true })!.header;
 const verify = (token: string, keys: { current: string; previous?: string }, now = NOW) =>
-  verifyHs256(token, { current: secretKey(keys.current), ...(keys.previous ? { previous: secretKey(keys.previous) } : {}) }, { now, invalidMessage: 'not ours' });
+  verifyHs256(
+    token,
+    { current: secretKey(keys.current), ...(keys.previous ? { previous: secretKey(keys.previous) } : {}) },
+    { now, invalidMessage: 'not ours' },
+  );
 const reason = (fn: () => unknown) => {
   try {
     fn();

@@ -104,12 +104,13 @@ function storeContract(name: string, setup: () => Promise<{ open: () => Promise<
     });
 
     // The memory store dies with its object: only durable stores can be reopened.
-    if (name !== 'memory') it('when the store is reopened, then earlier meetings and revocations are still there and migrations are not re-applied', async () => {
-      const again = await open();
-      expect((await again.find('aaaa-bbbb-cccc'))?.createdBy).toBe('p1');
-      expect(await again.isRevoked('purge-future', new Date('2031-01-01T00:00:00.000Z'))).toBe(true);
-      await again.close();
-    });
+    if (name !== 'memory')
+      it('when the store is reopened, then earlier meetings and revocations are still there and migrations are not re-applied', async () => {
+        const again = await open();
+        expect((await again.find('aaaa-bbbb-cccc'))?.createdBy).toBe('p1');
+        expect(await again.isRevoked('purge-future', new Date('2031-01-01T00:00:00.000Z'))).toBe(true);
+        await again.close();
+      });
 
     it('when the store is closed, then calls reject instead of hanging', async () => {
       const other = await open();
@@ -211,29 +212,32 @@ describe('migration 2 (revoked_tokens)', () => {
     }
   });
 
-  it.skipIf(!TEST_DATABASE_URL)(`when a PostgreSQL schema at version 1 is opened, then version 2 is applied and its meetings are kept${PG_SKIP_NOTE}`, async () => {
-    const schema = await isolatedSchema();
-    try {
-      const client = new pg.Client({ connectionString: schema.url });
-      await client.connect();
-      await client.query(MIGRATIONS_TABLE.postgres);
-      await client.query(v1.postgres);
-      await client.query('INSERT INTO schema_migrations (version, name) VALUES (1, $1)', [v1.name]);
-      await client.query('INSERT INTO meetings (id, created_at, created_by) VALUES ($1, $2, $3)', ['oldm-eeti-ng00', at, 'v1']);
+  it.skipIf(!TEST_DATABASE_URL)(
+    `when a PostgreSQL schema at version 1 is opened, then version 2 is applied and its meetings are kept${PG_SKIP_NOTE}`,
+    async () => {
+      const schema = await isolatedSchema();
+      try {
+        const client = new pg.Client({ connectionString: schema.url });
+        await client.connect();
+        await client.query(MIGRATIONS_TABLE.postgres);
+        await client.query(v1.postgres);
+        await client.query('INSERT INTO schema_migrations (version, name) VALUES (1, $1)', [v1.name]);
+        await client.query('INSERT INTO meetings (id, created_at, created_by) VALUES ($1, $2, $3)', ['oldm-eeti-ng00', at, 'v1']);
 
-      const store = await openPostgresStore(schema.url, logger);
-      expect((await store.find('oldm-eeti-ng00'))?.createdBy).toBe('v1');
-      await store.revoke('after-upgrade', new Date(at.getTime() + 1000));
-      await store.close();
-      expect((await client.query('SELECT version FROM schema_migrations ORDER BY version')).rows).toEqual([{ version: 1 }, { version: 2 }]);
-      expect((await client.query('SELECT jti, expires_at FROM revoked_tokens')).rows).toEqual([
-        { jti: 'after-upgrade', expires_at: new Date(at.getTime() + 1000) },
-      ]);
-      await client.end();
-    } finally {
-      await schema.drop();
-    }
-  });
+        const store = await openPostgresStore(schema.url, logger);
+        expect((await store.find('oldm-eeti-ng00'))?.createdBy).toBe('v1');
+        await store.revoke('after-upgrade', new Date(at.getTime() + 1000));
+        await store.close();
+        expect((await client.query('SELECT version FROM schema_migrations ORDER BY version')).rows).toEqual([{ version: 1 }, { version: 2 }]);
+        expect((await client.query('SELECT jti, expires_at FROM revoked_tokens')).rows).toEqual([
+          { jti: 'after-upgrade', expires_at: new Date(at.getTime() + 1000) },
+        ]);
+        await client.end();
+      } finally {
+        await schema.drop();
+      }
+    },
+  );
 });
 
 describe.skipIf(!TEST_DATABASE_URL)(`postgres migrations${PG_SKIP_NOTE}`, () => {

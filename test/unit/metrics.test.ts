@@ -20,7 +20,7 @@ function family(text: string, name: string): string {
 
 describe('request and token metrics', () => {
   // Durations on, between and beyond the bucket bounds, over three series.
-  const observations: Array<[string, string | undefined, number, number]> = [
+  const observations: [string, string | undefined, number, number][] = [
     ['GET', '/conference-token', 200, 0.0004],
     ['GET', '/conference-token', 200, 0.0005],
     ['GET', '/conference-token', 200, 0.003],
@@ -31,11 +31,16 @@ describe('request and token metrics', () => {
     ['GET', undefined, 404, 0.3],
   ];
 
-  it('when requests finish, then /metrics shows the counts, buckets, sums and totals prom-client\'s own Counter and Histogram show for them', async () => {
+  it("when requests finish, then /metrics shows the counts, buckets, sums and totals prom-client's own Counter and Histogram show for them", async () => {
     const metrics = createMetrics();
     const reference = new Registry();
     const labelNames = ['method', 'route', 'status'];
-    const counter = new Counter({ name: 'http_requests_total', help: 'HTTP requests answered, by route template and status.', labelNames, registers: [reference] });
+    const counter = new Counter({
+      name: 'http_requests_total',
+      help: 'HTTP requests answered, by route template and status.',
+      labelNames,
+      registers: [reference],
+    });
     const histogram = new Histogram({
       name: 'http_request_duration_seconds',
       help: 'Time from request start to response finish, by route template and status.',

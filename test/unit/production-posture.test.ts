@@ -24,7 +24,6 @@ const PROD = {
   MASTER_SECRET: LONG('master'),
 };
 
-
 describe('production is any NODE_ENV but unset, development or test', () => {
   it.each(['production', 'Production', 'PRODUCTION', 'prod', 'PROD', 'staging', 'live'])('when NODE_ENV=%s, then it is production', (value) => {
     expect(isProduction(value)).toBe(true);
@@ -83,12 +82,24 @@ describe('production must choose who may call and from which origin', () => {
     ['1', '1'],
     ['true', 'true'],
   ])('when TRUST_PROXY=%s in production, then a warning says a direct client picks its own rate-limit key', (value, shown) => {
-    const config = loadConfig({ ...PROD, CLIENT_AUTH: 'api-key', CLIENT_API_KEYS: LONG('client'), CORS_ORIGINS: 'https://app.example.com', TRUST_PROXY: value });
+    const config = loadConfig({
+      ...PROD,
+      CLIENT_AUTH: 'api-key',
+      CLIENT_API_KEYS: LONG('client'),
+      CORS_ORIGINS: 'https://app.example.com',
+      TRUST_PROXY: value,
+    });
     expect(config.warnings).toEqual([expect.stringContaining(`TRUST_PROXY=${shown} trusts X-Forwarded-For from whoever connects`)]);
   });
 
   it('when TRUST_PROXY names the proxy, then there is no warning', () => {
-    const config = loadConfig({ ...PROD, CLIENT_AUTH: 'api-key', CLIENT_API_KEYS: LONG('client'), CORS_ORIGINS: 'https://app.example.com', TRUST_PROXY: '172.28.0.2' });
+    const config = loadConfig({
+      ...PROD,
+      CLIENT_AUTH: 'api-key',
+      CLIENT_API_KEYS: LONG('client'),
+      CORS_ORIGINS: 'https://app.example.com',
+      TRUST_PROXY: '172.28.0.2',
+    });
     expect(config.warnings).toEqual([]);
   });
 });

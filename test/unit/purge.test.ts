@@ -7,7 +7,7 @@ import { PURGE_INTERVAL_MS, schedulePurge } from '../../src/meetings/purge.js';
 const NOW = new Date('2026-11-23T17:00:00.000Z');
 
 function capture() {
-  const lines: Array<{ level: number; msg: string; count?: number; err?: { message: string } }> = [];
+  const lines: { level: number; msg: string; count?: number; err?: { message: string } }[] = [];
   const destination = new Writable({
     write(chunk, _encoding, done) {
       lines.push(JSON.parse(String(chunk)));
@@ -47,7 +47,10 @@ describe('schedulePurge', () => {
     await vi.advanceTimersByTimeAsync(2000);
     expect(purge).toHaveBeenCalledTimes(2);
     expect(lines.filter((l) => l.level === 40)).toEqual([
-      expect.objectContaining({ msg: 'purging expired token revocations failed; retrying at the next interval', err: expect.objectContaining({ message: 'connect ECONNREFUSED' }) }),
+      expect.objectContaining({
+        msg: 'purging expired token revocations failed; retrying at the next interval',
+        err: expect.objectContaining({ message: 'connect ECONNREFUSED' }),
+      }),
     ]);
     stop();
   });

@@ -11,8 +11,16 @@ const withoutTime = (line: string) => line.replace(/"time":\d+,/, '"time":0,');
 
 describe('request log lines', () => {
   const records: RequestRecord[] = [
-    { req: { id: 'f47ac10b-58cc-4372-a567-0e02b2c3d479', method: 'GET', url: '/hms/app-token?roomId=r&userId=u', remoteAddress: '127.0.0.1' }, res: { statusCode: 200 }, responseTime: 3 },
-    { req: { id: 'trace-1.2:3', method: 'POST', url: '/validate-meeting/x"y\\z\u0001\u2028é\ud800', remoteAddress: '::ffff:10.0.0.7' }, res: { statusCode: 404 }, responseTime: 0 },
+    {
+      req: { id: 'f47ac10b-58cc-4372-a567-0e02b2c3d479', method: 'GET', url: '/hms/app-token?roomId=r&userId=u', remoteAddress: '127.0.0.1' },
+      res: { statusCode: 200 },
+      responseTime: 3,
+    },
+    {
+      req: { id: 'trace-1.2:3', method: 'POST', url: '/validate-meeting/x"y\\z\u0001\u2028é\ud800', remoteAddress: '::ffff:10.0.0.7' },
+      res: { statusCode: 404 },
+      responseTime: 0,
+    },
     { req: { id: 'a', method: 'OPTIONS', url: '/', remoteAddress: undefined }, res: { statusCode: 204 }, responseTime: 1234 },
   ];
 
@@ -25,7 +33,13 @@ describe('request log lines', () => {
         theirs.logger.info(record, msg);
         expect(ours.lines).toHaveLength(1);
         expect(withoutTime(ours.lines[0]!)).toBe(withoutTime(theirs.lines[0]!));
-        expect(JSON.parse(ours.lines[0]!)).toMatchObject({ level: 30, time: expect.any(Number), service: 'rtc-token-server', ...JSON.parse(JSON.stringify(record)), msg });
+        expect(JSON.parse(ours.lines[0]!)).toMatchObject({
+          level: 30,
+          time: expect.any(Number),
+          service: 'rtc-token-server',
+          ...JSON.parse(JSON.stringify(record)),
+          msg,
+        });
       }
     }
   });

@@ -36,11 +36,7 @@ export function callerOf(res: Response): Caller {
  * Builds caller authentication once per app (under jwt with a JWKS URL, the one cached key set);
  * undefined under CLIENT_AUTH=none, where the token routes stay open as before.
  */
-export function callerAccess(
-  config: Pick<Config, 'clientAuth' | 'rolePolicy'>,
-  logger: Logger,
-  options: JwtVerifierOptions = {},
-): CallerAccess | undefined {
+export function callerAccess(config: Pick<Config, 'clientAuth' | 'rolePolicy'>, logger: Logger, options: JwtVerifierOptions = {}): CallerAccess | undefined {
   const auth = config.clientAuth;
   switch (auth.mode) {
     case 'none':
@@ -50,7 +46,8 @@ export function callerAccess(
     case 'jwt': {
       // One warning per outage of the identity provider's key set, and one line when it is back.
       const keySetEvents: KeySetEvents = {
-        unavailable: (error) => logger.warn({ err: error }, 'caller authentication: the CLIENT_JWKS_URL key set cannot be fetched; token routes answer 503 until it can'),
+        unavailable: (error) =>
+          logger.warn({ err: error }, 'caller authentication: the CLIENT_JWKS_URL key set cannot be fetched; token routes answer 503 until it can'),
         restored: () => logger.info('caller authentication: the CLIENT_JWKS_URL key set can be fetched again'),
       };
       return {

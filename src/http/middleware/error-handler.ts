@@ -1,6 +1,5 @@
 import type { ErrorRequestHandler, RequestHandler } from 'express';
 import { AppError, invalidArguments, isArgumentError, PROBLEM_TYPE_PREFIX, type ProblemBody } from '../../errors.js';
-import type { Logger } from '../../logger.js';
 
 /** The JSON 404 for any path no route serves. */
 export const notFound: RequestHandler = (req, _res, next) => {
@@ -11,7 +10,16 @@ export const notFound: RequestHandler = (req, _res, next) => {
  * body-parser and Express raise plain errors tagged with `type` or `status`: every one a client
  * causes (a 4xx) becomes a catalogue entry, so no problem leaves outside the catalogue.
  */
-function fromFrameworkError(error: { type?: string; status?: number; expose?: boolean; message?: string; code?: unknown; errno?: unknown }): AppError | undefined {
+interface FrameworkError {
+  type?: string;
+  status?: number;
+  expose?: boolean;
+  message?: string;
+  code?: unknown;
+  errno?: unknown;
+}
+
+function fromFrameworkError(error: FrameworkError): AppError | undefined {
   // A body that does not decompress as its Content-Encoding says: zlib's own error, tagged 400.
   if (error.status === 400 && error.type === undefined && typeof error.code === 'string' && typeof error.errno === 'number') {
     return new AppError('malformed-json', 'the request body does not decompress as its Content-Encoding says');
@@ -38,11 +46,11 @@ function fromFrameworkError(error: { type?: string; status?: number; expose?: bo
 }
 
 /** The one error handler: every error leaves as RFC 9457 problem+json, without stack or secret. */
-export function errorHandler(logger: Logger): ErrorRequestHandler {
+export function errorHandler(): ErrorRequestHandler {
   return (error, req, res, _next) => {
     let problem: ProblemBody;
     let headers: Record<string, string> = {};
-    const known = error instanceof AppError ? error : fromFrameworkError(error ?? {});
+    const known = error instanceof AppError ? error : fromFrameworkError((error ?? {}) as FrameworkError);
     if (known) {
       problem = known.toProblem();
       headers = { ...known.headers };

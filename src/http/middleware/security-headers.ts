@@ -2,7 +2,7 @@ import type { Request, RequestHandler, Response } from 'express';
 import helmet from 'helmet';
 
 /** Response headers as name and value, in the order they are set. */
-export type HeaderList = ReadonlyArray<readonly [name: string, value: string]>;
+export type HeaderList = readonly (readonly [name: string, value: string])[];
 
 /**
  * The headers a header-only middleware such as helmet sets, read once by running it against a
@@ -24,7 +24,7 @@ export function headersSetBy(middleware: RequestHandler): HeaderList {
   };
   let passed = false;
   void middleware({ headers: {} } as Request, recorder as unknown as Response, (error?: unknown) => {
-    if (error !== undefined) throw error;
+    if (error !== undefined) throw error instanceof Error ? error : new Error('a header-only middleware failed', { cause: error });
     passed = true;
   });
   if (!passed) throw new Error('a header-only middleware must call next synchronously');

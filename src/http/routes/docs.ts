@@ -71,7 +71,8 @@ function assets(): RequestHandler {
     if (!isInit) {
       // serve-static sets its own Cache-Control (max-age 1 h); only the preamble's no-cache must go.
       allowCaching(res, 'public, max-age=3600');
-      return files(req, res, next);
+      files(req, res, next);
+      return;
     }
     allowCaching(res, CACHE);
     res.type('text/javascript').send(INIT_SCRIPT);

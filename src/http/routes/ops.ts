@@ -29,9 +29,13 @@ export const opsRoutes: RouteModule = (router, { store, tokens, metrics, logger 
     .get(async (_req, res) => {
       await fromStore(logger, () => store.ping());
       if (!anyProvider) {
-        throw new AppError('no-provider-configured', 'no token provider is configured: every token route answers 503; set at least one provider\'s credentials', {
-          extensions: { store: store.kind, providers },
-        });
+        throw new AppError(
+          'no-provider-configured',
+          "no token provider is configured: every token route answers 503; set at least one provider's credentials",
+          {
+            extensions: { store: store.kind, providers },
+          },
+        );
       }
       res.json({ status: 'ready', store: store.kind, providers });
     })

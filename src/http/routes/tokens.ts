@@ -24,7 +24,7 @@ export const TOKEN_ROUTES = [
   { method: 'GET', path: '/chat-token', issuer: 'chat' },
   // A server-side route: it exists only when ADMIN_API_KEY is set, and CLIENT_AUTH does not apply.
   { method: 'POST', path: '/hms/management-token', issuer: 'hmsManagement' },
-] as const satisfies ReadonlyArray<{ method: 'GET' | 'POST'; path: string; issuer: IssuerName }>;
+] as const satisfies readonly { method: 'GET' | 'POST'; path: string; issuer: IssuerName }[];
 
 export const tokenRoutes: RouteModule = (router, { tokens, adminKeyDigest, callers }) => {
   const get = <S extends Schema>(path: string, issuer: Issuer<S>, rule: IdentityRule<S>) => {
@@ -41,10 +41,7 @@ export const tokenRoutes: RouteModule = (router, { tokens, adminKeyDigest, calle
       // pairing through the union of keys, hence the casts.
       get(route.path, tokens[route.issuer] as Issuer<Schema>, IDENTITY_RULES[route.issuer] as IdentityRule<Schema>);
     } else if (adminKeyDigest !== undefined) {
-      router
-        .route(route.path)
-        .post(requireAdminKey(adminKeyDigest), jsonBody, issueFromBody(tokens[route.issuer]))
-        .all(onlyMethods('POST'));
+      router.route(route.path).post(requireAdminKey(adminKeyDigest), jsonBody, issueFromBody(tokens[route.issuer])).all(onlyMethods('POST'));
     }
   }
 };
