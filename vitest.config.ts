@@ -2,11 +2,36 @@ import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
   test: {
-    include: ['test/**/*.test.ts'],
-    exclude: ['**/node_modules/**', 'test/browser/**'], // needs Chromium: `npm run test:browser`
     environment: 'node',
-    globalSetup: ['test/global-setup.ts'],
+    // Most test time is spent waiting (child processes, sockets, stores), not computing: more
+    // files in flight than the machine has cores overlap those waits. Vitest's default is one
+    // worker fewer than the cores, which on two cores runs the files one at a time.
+    maxWorkers: 4,
+    // Files share a worker's module cache instead of importing the app again each (the imports
+    // cost more than the tests). Nothing in a test file may leak: spies are restored after each
+    // test, fake timers undone by the files that use them, servers killed in afterEach.
+    isolate: false,
+    restoreMocks: true,
     testTimeout: 20_000,
     hookTimeout: 30_000,
+    projects: [
+      {
+        extends: true,
+        test: {
+          name: 'unit',
+          // Never waits on a build: these drive the source in-process.
+          include: ['test/unit/**/*.test.ts', 'test/http/**/*.test.ts', 'test/property/**/*.test.ts'],
+        },
+      },
+      {
+        extends: true,
+        test: {
+          name: 'integration',
+          include: ['test/integration/**/*.test.ts'],
+          // Spawns `node dist/server.js` and `node dist/cli.js`: built first (incrementally).
+          globalSetup: ['test/global-setup.ts'],
+        },
+      },
+    ],
   },
 });
