@@ -46,6 +46,8 @@ export interface AppDeps {
   readonly metrics?: Metrics;
   /** The clock for issued tokens; defaults to the system clock. */
   readonly clock?: Clock;
+  /** While Redis fails, how often the rate limiter tries it again; defaults to RETRY_INTERVAL_MS (2 s). */
+  readonly redisRetryIntervalMs?: number;
   /** How CLIENT_JWKS_URL's keys are cached and fetched; defaults to JWKS_DEFAULTS (auth/jwt.ts). */
   readonly jwks?: JwksOptions;
 }
@@ -69,7 +71,7 @@ export function createApp(config: Config, deps: AppDeps = {}): Express {
   // Every route on the app's own router, checked as one list (no router inside a router), the most
   // requested first: the token routes, then meetings, admin, docs and the probes.
   const routes = app.router;
-  const limiter = rateLimitPolicy(config.rateLimitPerMinute, { redis: deps.redis, logger });
+  const limiter = rateLimitPolicy(config.rateLimitPerMinute, { redis: deps.redis, logger, retryIntervalMs: deps.redisRetryIntervalMs });
   if (limiter) routes.use(limiter);
   const routeDeps: RouteDeps = {
     tokens,

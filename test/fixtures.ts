@@ -3,7 +3,7 @@ import jwt from 'jsonwebtoken';
 import { expect } from 'vitest';
 import type { Response } from 'supertest';
 import { loadConfig, type Config } from '../src/config/index.js';
-import { ConfigError } from '../src/errors.js';
+import { ConfigError, PROBLEMS, type FieldProblem, type ProblemCode } from '../src/errors.js';
 import { createApp, type AppDeps } from '../src/app.js';
 import { secretKey } from '../src/index.js';
 
@@ -60,15 +60,15 @@ export function verifyAt(token: string, secret: string, now = NOW_S): jwt.JwtPay
 
 export const UUID_V4 = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 
+/** Asserts an uncached problem+json answer with exactly this code, detail and (for a 400) field errors. */
+export function expectProblem(res: Response, status: number, code: ProblemCode, detail: string, errors?: readonly FieldProblem[]): void {
+  expect(res.status).toBe(status);
+  expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
+  expect([res.headers['cache-control'], res.headers.pragma, res.headers.expires]).toEqual(['no-store', 'no-cache', '0']);
+  expect(res.body).toEqual({ type: `urn:rtc-token-server:problem:${code}`, title: PROBLEMS[code].title, status, detail, ...(errors ? { errors } : {}) });
+}
+
 /** Asserts a 400 problem+json whose detail and only error name `field` with `message`. */
 export function expectInvalid(res: Response, field: string, message: string): void {
-  expect(res.status).toBe(400);
-  expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
-  expect(res.body).toEqual({
-    type: 'urn:rtc-token-server:problem:invalid-request',
-    title: 'Invalid request',
-    status: 400,
-    detail: message,
-    errors: [{ field, message }],
-  });
+  expectProblem(res, 400, 'invalid-request', message, [{ field, message }]);
 }

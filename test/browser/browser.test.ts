@@ -14,9 +14,9 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { parse } from 'yaml';
-import agora from 'agora-token/src/AccessToken2.js';
 import { createApp } from '../../src/app.js';
 import { CREDENTIALS, testConfig, verifyAt } from '../fixtures.js';
+import { parseAgora } from '../agora.js';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const CHROMIUM_ARGS = [
@@ -119,10 +119,7 @@ describe('a browser page calling the API', () => {
 
       const rtc = await fetchFrom(page, `${api}/access_token?channelName=test`);
       expect(rtc).toMatchObject({ status: 200, body: { token: expect.stringMatching(/^007/) } });
-      const parsed = new agora.AccessToken2();
-      expect(parsed.from_string((rtc as { body: { token: string } }).body.token)).toBe(true);
-      expect(parsed.verifySignature(CREDENTIALS.AGORA_APP_CERTIFICATE)).toBe(true);
-      expect(String((parsed.services[0] as unknown as { __channel_name: Buffer }).__channel_name)).toBe('test');
+      expect(String(parseAgora((rtc as { body: { token: string } }).body.token).service.__channel_name)).toBe('test');
 
       const conference = await fetchFrom(page, `${api}/conference-token?userId=u&roomId=r&role=admin`);
       expect(conference).toMatchObject({ status: 200, body: { token: expect.stringMatching(/^eyJ[\w-]+\.[\w-]+\.[\w-]+$/) } });

@@ -30,7 +30,19 @@ import {
   hostileTextWithHuge,
   type CraftedJwt,
 } from './arbitraries.js';
-import { SCALE, badFields, budget, expectHealthy, expectNoStore, expectProblem, responses, serve, timeoutFor, type Reply, type Served } from './harness.js';
+import {
+  SCALE,
+  badFields,
+  budget,
+  expectHealthy,
+  expectNoStore,
+  expectCatalogueProblem,
+  responses,
+  serve,
+  timeoutFor,
+  type Reply,
+  type Served,
+} from './harness.js';
 
 const ADMIN_KEY = CREDENTIALS.ADMIN_API_KEY;
 const CHALLENGE = 'Bearer realm="rtc-token-server"';
@@ -103,12 +115,12 @@ async function post(served: Served, path: string, auth: string | undefined, t: T
 function expectRead(res: Reply, verdict: ReturnType<typeof modelBodyReading>, outcome: (value: unknown) => Outcome): Record<string, unknown> | undefined {
   expectNoStore(res);
   if (verdict.kind === 'problem') {
-    expect(expectProblem(res, verdict.status)).toBe(verdict.code);
+    expect(expectCatalogueProblem(res, verdict.status)).toBe(verdict.code);
     return undefined;
   }
   const o = outcome(verdict.value);
   if (o.kind === 'invalid') {
-    expect(expectProblem(res, 400), res.text).toBe('invalid-request');
+    expect(expectCatalogueProblem(res, 400), res.text).toBe('invalid-request');
     expect(badFields(res)).toEqual(o.fields);
     return undefined;
   }
@@ -130,7 +142,7 @@ describe('POST /hms/management-token: any body', () => {
         fc.asyncProperty(adminAuth, body(entries), async (auth, { bytes, transport: t }) => {
           const { res, verdict } = await post(stateless, '/hms/management-token', auth.header, t, bytes);
           if (!auth.ok) {
-            expect(expectProblem(res, 401)).toBe('unauthorized');
+            expect(expectCatalogueProblem(res, 401)).toBe('unauthorized');
             expect(res.headers['www-authenticate']).toBe(CHALLENGE);
             return;
           }
@@ -285,7 +297,7 @@ describe('POST /introspect and /revoke: sequences against a model of revocations
           const send = (path: string, body: unknown) => post(stateful, path, auth, PLAIN, Buffer.from(JSON.stringify(body)));
           /** A 400 naming exactly `field`. */
           const expectBad = (res: Reply, field: string) => {
-            expect(expectProblem(res, 400), res.text).toBe('invalid-request');
+            expect(expectCatalogueProblem(res, 400), res.text).toBe('invalid-request');
             expect(badFields(res)).toEqual([field]);
           };
           /** Revoking a bare jti lasts TOKEN_MAX_TTL plus the 30 s tolerance from now. */
@@ -406,9 +418,9 @@ describe('2 MB bodies and requests whose length lies', () => {
             body: wire.body,
             chunked,
           });
-          if (unauthorized) expect(expectProblem(res, 401)).toBe('unauthorized');
-          else if (json) expect(expectProblem(res, 413)).toBe('payload-too-large');
-          else expect(expectProblem(res, 415)).toBe('unsupported-media-type');
+          if (unauthorized) expect(expectCatalogueProblem(res, 401)).toBe('unauthorized');
+          else if (json) expect(expectCatalogueProblem(res, 413)).toBe('payload-too-large');
+          else expect(expectCatalogueProblem(res, 415)).toBe('unsupported-media-type');
         }),
         budget(30),
       );

@@ -190,7 +190,7 @@ export function problemCode(type: unknown): ProblemCode | undefined {
  * `status` is the HTTP status and whose `title` is the code's; a 400 for bad arguments lists the
  * bad fields in `errors[]` and joins their messages in `detail`. Returns the problem's code.
  */
-export function expectProblem(res: Pick<Reply, 'status' | 'headers' | 'body' | 'text'>, status?: number): ProblemCode {
+export function expectCatalogueProblem(res: Pick<Reply, 'status' | 'headers' | 'body' | 'text'>, status?: number): ProblemCode {
   expect(res.status, `a 5xx is never an answer to input: ${res.status} ${res.text.slice(0, 300)}`).toBeLessThan(500);
   if (status !== undefined) expect(res.status, res.text.slice(0, 300)).toBe(status);
   expect(res.headers['content-type'], res.text.slice(0, 300)).toMatch(/^application\/problem\+json(;|$)/);

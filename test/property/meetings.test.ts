@@ -32,7 +32,7 @@ import {
   unicodeText,
   hostileText,
 } from './arbitraries.js';
-import { SCALE, badFields, budget, expectHealthy, expectNoStore, expectProblem, serve, timeoutFor, type Served } from './harness.js';
+import { SCALE, badFields, budget, expectHealthy, expectNoStore, expectCatalogueProblem, serve, timeoutFor, type Served } from './harness.js';
 
 const ID = /^[a-z0-9]{4}-[a-z0-9]{4}-[a-z0-9]{4}$/;
 const vsdk = BUILDER_CREDENTIALS.videosdk;
@@ -174,16 +174,16 @@ async function post(path: string, a: Auth, b: { bytes: Buffer; transport: Parame
 function expectGate(res: Awaited<ReturnType<typeof post>>['res'], a: Auth, verdict: ReturnType<typeof modelBodyReading> | undefined): boolean {
   expectNoStore(res);
   if (a.verdict === 'unauthorized') {
-    expect(expectProblem(res, 401)).toBe('unauthorized');
+    expect(expectCatalogueProblem(res, 401)).toBe('unauthorized');
     expect(res.headers['www-authenticate']).toMatch(/^Bearer realm="rtc-token-server"/);
     return false;
   }
   if (a.verdict === 'forbidden') {
-    expect(expectProblem(res, 403)).toBe('forbidden');
+    expect(expectCatalogueProblem(res, 403)).toBe('forbidden');
     return false;
   }
   if (verdict?.kind === 'problem') {
-    expect(expectProblem(res, verdict.status)).toBe(verdict.code);
+    expect(expectCatalogueProblem(res, verdict.status)).toBe(verdict.code);
     return false;
   }
   return true;
@@ -305,24 +305,24 @@ describe('POST /validate-meeting/:meetingId', () => {
         fc.asyncProperty(pathId, anyAuth, body, async (p, a, b) => {
           const { res, verdict } = await post(`/validate-meeting/${p.wire}`, a, b);
           if (p.unrouted) {
-            expect(expectProblem(res, 404)).toBe('not-found');
+            expect(expectCatalogueProblem(res, 404)).toBe('not-found');
             return;
           }
           if (p.id === undefined) {
             // Escapes that are not valid UTF-8 cannot name any meeting: refused as a malformed id, before authorization.
-            expect(expectProblem(res, 400)).toBe('invalid-request');
+            expect(expectCatalogueProblem(res, 400)).toBe('invalid-request');
             expect(badFields(res)).toEqual(['meetingId']);
             return;
           }
           if (!expectGate(res, a, verdict)) return;
           if (!ID.test(p.id)) {
-            expect(expectProblem(res, 400)).toBe('invalid-request');
+            expect(expectCatalogueProblem(res, 400)).toBe('invalid-request');
             expect(badFields(res)).toEqual(['meetingId']);
             return;
           }
           const stored = created.get(p.id);
           if (stored === undefined) {
-            expect(expectProblem(res, 404)).toBe('not-found');
+            expect(expectCatalogueProblem(res, 404)).toBe('not-found');
             expect(res.body.detail).toBe(`no meeting with id ${p.id}`);
             return;
           }

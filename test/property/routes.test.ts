@@ -13,7 +13,7 @@ import { CLAIMS } from './claims.js';
 import { API_KEY_CHALLENGE } from '../../src/http/middleware/caller-auth.js';
 import { CHANNEL_ALPHABET, AGORA_RTC, AGORA_RTM, CHAT, CONFERENCE, HMS_APP, VIDEOSDK, modelQuery, type ModelSchema, type Outcome } from './model.js';
 import { anyChar, craftedJwt, encodeComponent, encodeEveryByte, hugeText, jwtPayload, protoKey, queryFor, specialChar, unicodeText } from './arbitraries.js';
-import { SCALE, badFields, budget, expectHealthy, expectNoStore, expectProblem, serve, timeoutFor, type Reply, type Served } from './harness.js';
+import { SCALE, badFields, budget, expectHealthy, expectNoStore, expectCatalogueProblem, serve, timeoutFor, type Reply, type Served } from './harness.js';
 
 const API_KEY = 'property-client-key-0123456789';
 let open: Served;
@@ -171,7 +171,7 @@ function expectOutcome(route: RouteSpec, res: Reply, outcome: Outcome, head: boo
   if (outcome.kind === 'invalid') {
     expect(res.status, res.text.slice(0, 400)).toBe(400);
     if (head) return;
-    expect(expectProblem(res)).toBe('invalid-request');
+    expect(expectCatalogueProblem(res)).toBe('invalid-request');
     expect(badFields(res)).toEqual(outcome.fields);
     return;
   }
@@ -220,13 +220,13 @@ describe('GET token routes: any query string', () => {
           fc.asyncProperty(queryFor(fields), key, async ({ query, pairs }, apiKey) => {
             const res = await keyed.send({ method: 'GET', path: `${route.path}?${query}`, headers: apiKey === undefined ? {} : { 'X-API-Key': apiKey } });
             if (apiKey !== API_KEY) {
-              expect(expectProblem(res, 401)).toBe('unauthorized');
+              expect(expectCatalogueProblem(res, 401)).toBe('unauthorized');
               expect(res.headers['www-authenticate']).toBe(API_KEY_CHALLENGE);
               return;
             }
             const outcome = expected(route, pairs);
             if (outcome.kind === 'ok' && route.wildcard && outcome.args[route.wildcard.field] === route.wildcard.value) {
-              expect(expectProblem(res, 403)).toBe('forbidden');
+              expect(expectCatalogueProblem(res, 403)).toBe('forbidden');
               return;
             }
             expectOutcome(route, res, outcome, false);
@@ -263,7 +263,7 @@ describe('GET token routes under CLIENT_AUTH=jwt: hand-made bearer tokens', () =
             const res = await jwtApp.send({ method: 'GET', path, headers: { Authorization: `Bearer ${t.token}` } });
             expect(res.status, res.text).toBeLessThan(500);
             if (t.signedWith !== 'client') expect(res.status, res.text).toBe(401);
-            if (res.status >= 400) expectProblem(res);
+            if (res.status >= 400) expectCatalogueProblem(res);
             if (res.status === 401)
               expect(res.headers['www-authenticate'], `${res.status} ${res.text.slice(0, 200)} ${t.token.length}`).toMatch(/^Bearer realm="rtc-token-server"/);
             if (res.status === 200 && !path.startsWith('/access_token') && !path.startsWith('/rtm_token')) {
@@ -295,7 +295,7 @@ describe('GET token routes: 100 KB values', () => {
             .filter(([other]) => other !== name)
             .map(([other, value]) => `${other}=${value}`);
           const res = await open.send({ method: 'GET', path: `${route.path}?${[...others, `${name}=${encodeEveryByte(huge, lower)}`].join('&')}` });
-          expect(expectProblem(res, 400)).toBe('invalid-request');
+          expect(expectCatalogueProblem(res, 400)).toBe('invalid-request');
           expect(badFields(res)).toEqual([name]);
         }),
         budget(30),
@@ -362,7 +362,7 @@ describe('any method on any path', () => {
           expect(res.status).toBe(405);
           expect(res.headers.allow).toBe(allow);
           if (method === 'HEAD') expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
-          else expect(expectProblem(res, 405)).toBe('method-not-allowed');
+          else expect(expectCatalogueProblem(res, 405)).toBe('method-not-allowed');
         }),
         budget(60),
       );
@@ -406,7 +406,7 @@ describe('any method on any path', () => {
           const path = `/${segments.join('/')}${trailing ? '/' : ''}`;
           const res = await open.send({ method, path });
           expect(res.status, `${method} ${path}: ${res.text.slice(0, 300)}`).toBeLessThan(500);
-          if (res.status >= 400 && method !== 'HEAD') expectProblem(res);
+          if (res.status >= 400 && method !== 'HEAD') expectCatalogueProblem(res);
         }),
         budget(150),
       );

@@ -9,7 +9,7 @@ import { AppError } from '../../errors.js';
 const REDIS_KEY_PREFIX = 'rts:rl:';
 
 /** While Redis commands fail on a live connection, how often one request tries Redis again. */
-const RETRY_INTERVAL_MS = 2_000;
+export const RETRY_INTERVAL_MS = 2_000;
 
 /** What the limiter needs besides the limit. */
 export interface RateLimitDeps {
@@ -17,6 +17,8 @@ export interface RateLimitDeps {
   readonly redis?: Redis | undefined;
   /** Receives the Redis fallback warning and express-rate-limit's configuration checks. */
   readonly logger: Logger;
+  /** Overrides {@link RETRY_INTERVAL_MS} (tests shorten it). */
+  readonly retryIntervalMs?: number;
 }
 
 /**
@@ -38,7 +40,7 @@ export function rateLimitPolicy(perMinute: number, deps: RateLimitDeps): Request
     // Probes must keep answering however busy a client is: a load balancer or scraper that got a
     // 429 would take the instance out or lose its metrics.
     skip: (req) => UNLIMITED_PATHS.has(req.path),
-    ...(redis === undefined ? {} : { store: new SharedStore(redis, logger) }),
+    ...(redis === undefined ? {} : { store: new SharedStore(redis, logger, deps.retryIntervalMs ?? RETRY_INTERVAL_MS) }),
     // express-rate-limit's configuration checks (e.g. X-Forwarded-For arriving while TRUST_PROXY
     // is unset) each report once, to our log instead of the console.
     logger: {
@@ -76,7 +78,10 @@ class SharedStore implements Store {
   #failing = false;
   #retryAt = 0;
 
-  constructor(redis: Redis, logger: Logger) {
+  readonly #retryIntervalMs: number;
+
+  constructor(redis: Redis, logger: Logger, retryIntervalMs: number) {
+    this.#retryIntervalMs = retryIntervalMs;
     this.#redis = redis;
     this.#logger = logger;
     this.#shared = new RedisStore({
@@ -115,7 +120,7 @@ class SharedStore implements Store {
     const options = this.#options;
     if (options === undefined || !this.#connected() || Date.now() < this.#retryAt) return undefined;
     // While failing, one request per interval tries Redis; the others count locally meanwhile.
-    if (this.#failing) this.#retryAt = Date.now() + RETRY_INTERVAL_MS;
+    if (this.#failing) this.#retryAt = Date.now() + this.#retryIntervalMs;
     try {
       this.#scripts ??= this.#shared.init(options);
       await this.#scripts;
@@ -127,7 +132,7 @@ class SharedStore implements Store {
       this.#scripts = undefined;
       // A connection that went down meanwhile is connectRedis's to report, and to restore.
       if (!this.#connected()) return undefined;
-      this.#retryAt = Date.now() + RETRY_INTERVAL_MS;
+      this.#retryAt = Date.now() + this.#retryIntervalMs;
       if (!this.#failing) {
         this.#logger.warn({ err: error }, 'Redis rate-limit commands failing: rate limits fall back to per-instance counters');
       }
