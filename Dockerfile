@@ -36,10 +36,8 @@ EXPOSE 8080
 # Slim images have no curl: ask node itself. Uses PORT when the container overrides it.
 HEALTHCHECK --interval=30s --timeout=5s --start-period=10s --retries=3 \
   CMD ["node", "-e", "fetch('http://127.0.0.1:' + (process.env.PORT || 8080) + '/healthz', { signal: AbortSignal.timeout(4000) }).then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
-# V8 reads these only at start-up, so they are node flags here and in `npm start`:
-# --max-semi-space-size=4: the young generation otherwise grows to 2 × 16 MB under load; capped,
-#   a loaded instance peaks ~30 MB lower (167 → 136 MB VmHWM at ~9.5k req/s) at no measured cost.
-# --no-allocation-site-pretenuring: with the whole service loaded, V8 starts allocating the
-#   short-lived buffers of Agora's token builder straight into the old generation, so they pile
-#   up until a full GC; off, they die young as in a bare script (GC per Agora token ~28 → ~4 µs).
+# V8 reads these only at start-up, so they are node flags here and in `npm start` (a test keeps the
+# two equal); what each saves is measured in docs/performance.md:
+# --max-semi-space-size=4: caps the young generation, which otherwise grows to 2 × 16 MB under load.
+# --no-allocation-site-pretenuring: keeps Agora's short-lived token buffers in the young generation.
 CMD ["node", "--max-semi-space-size=4", "--no-allocation-site-pretenuring", "dist/server.js"]

@@ -29,9 +29,8 @@ export const LOG_BASE = { service: 'rtc-token-server' };
 
 /**
  * How the stdout writer drains: after each write completes it writes what queued meanwhile, up to
- * `maxWrite`. A saturated event loop completes about one write per turn while 64 busy connections
- * log ~17 KB per turn, so sonic-boom's 16 KB default let the queue grow without end (8 MB of
- * pending lines after two minutes); 256 KB per write drains it. `maxLength` bounds what may queue
+ * `maxWrite`, large enough that a saturated server's queue drains (sonic-boom's 16 KB default let
+ * it grow without end; docs/performance.md has the numbers). `maxLength` bounds what may queue
  * when stdout itself is slower than the logs: past it, lines are dropped and counted, never held.
  */
 export const STDOUT_LOG_BOUNDS = { minLength: 4096, maxWrite: 256 * 1024, maxLength: 32 * 1024 * 1024 } as const;

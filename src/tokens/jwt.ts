@@ -1,6 +1,6 @@
 /**
  * HS256 signing and verification shared by every JWT provider. Secrets are held as `KeyObject`s
- * made once: jsonwebtoken re-imports a string secret on every call, which costs ~30× more per token.
+ * made once: jsonwebtoken re-imports a string secret on every call (docs/performance.md).
  */
 import { createHash, createSecretKey, randomUUID, type KeyObject } from 'node:crypto';
 import jwt from 'jsonwebtoken';

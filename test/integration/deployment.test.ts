@@ -32,6 +32,16 @@ const skipped = (program: string, present: boolean) => (present ? '' : ` (skippe
 
 afterEach(killAll);
 
+describe('the node flags', () => {
+  it('when the image and `npm start` run the server, then they pass the same node flags', () => {
+    const cmd = /^CMD (\[.*\])$/m.exec(readFileSync(join(REPO_ROOT, 'Dockerfile'), 'utf8'))?.[1];
+    const imageFlags = (JSON.parse(cmd!) as string[]).filter((arg) => arg.startsWith('--'));
+    const start = (JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8')) as { scripts: { start: string } }).scripts.start;
+    expect(imageFlags.length).toBeGreaterThan(0);
+    expect(start.split(' ').filter((arg) => arg.startsWith('--'))).toEqual(imageFlags);
+  });
+});
+
 describe('.env.example as a deployment .env', () => {
   const env = dotenv.parse(ENV_EXAMPLE);
 

@@ -27,9 +27,8 @@ export interface RequestRecord {
  * Writes info-level request lines straight to the logger's destination, byte for byte what
  * `logger.info(record, msg)` writes (a test holds the two equal). The fields are known and few:
  * the id matched REQUEST_ID or is a UUID, the method is a token Node's parser accepted, the address
- * an IP; only the url needs JSON escaping. pino's generic path (level and serializer checks, a
- * stringify per field) cost more than the rest of the line's work on every request.
- * Returns undefined when the logger does not log at info.
+ * an IP; only the url needs JSON escaping. Why it skips pino's generic path, with the numbers:
+ * docs/performance.md. Returns undefined when the logger does not log at info.
  */
 export function requestLineWriter(logger: Logger): ((record: RequestRecord, msg: string) => void) | undefined {
   if (!logger.isLevelEnabled('info')) return undefined;
@@ -53,8 +52,8 @@ export function requestLineWriter(logger: Logger): ((record: RequestRecord, msg:
  * error; everything else at info. `onDone` (the metrics)
  * hears of every request from the same listener.
  *
- * One plain object per request and no child logger: this runs on every request, and pino-http's
- * per-request child logger was the largest single cost of the whole middleware chain.
+ * One plain object per request and no child logger, with one shared `close` listener
+ * (docs/performance.md).
  */
 export function requestLog(logger: Logger, onDone?: (req: Request, res: Response, seconds: number) => void): RequestHandler {
   const info = requestLineWriter(logger);
