@@ -10,7 +10,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import jwt from 'jsonwebtoken';
 import { BUILDER_CREDENTIALS, CREDENTIALS, NOW, NOW_S, testApp } from '../fixtures.js';
-import { CLAIMS } from './claims.js';
+import { CLAIMS } from '../claims.js';
 import { buildAgoraRtcToken, buildChatToken, buildConferenceToken, buildHmsAppToken, buildVideoSdkToken, secretKey } from '../../src/index.js';
 import { openMemoryStore } from '../../src/meetings/memory.js';
 import { HMS_MANAGEMENT, INTROSPECT, REVOKE, modelBody, modelBodyReading, modelVerify, type JwtVerdict, type Outcome, type Transport } from './model.js';

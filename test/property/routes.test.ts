@@ -9,7 +9,7 @@ import fc from 'fast-check';
 import { METHODS as NODE_METHODS } from 'node:http';
 import jwt from 'jsonwebtoken';
 import { NOW_S, testApp } from '../fixtures.js';
-import { CLAIMS } from './claims.js';
+import { CLAIMS } from '../claims.js';
 import { API_KEY_CHALLENGE } from '../../src/http/middleware/caller-auth.js';
 import { CHANNEL_ALPHABET, AGORA_RTC, AGORA_RTM, CHAT, CONFERENCE, HMS_APP, VIDEOSDK, modelQuery, type ModelSchema, type Outcome } from './model.js';
 import { anyChar, craftedJwt, encodeComponent, encodeEveryByte, hugeText, jwtPayload, protoKey, queryFor, specialChar, unicodeText } from './arbitraries.js';

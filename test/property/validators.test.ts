@@ -26,7 +26,7 @@ import { verifyIssuedToken } from '../../src/tokens/introspect.js';
 import { createTokenService } from '../../src/tokens/service.js';
 import type { Schema } from '../../src/tokens/args.js';
 import { BUILDER_CREDENTIALS, CREDENTIALS, NOW, NOW_S, testConfig } from '../fixtures.js';
-import { CLAIMS, type TokenKind } from './claims.js';
+import { CLAIMS, type TokenKind } from '../claims.js';
 import { modelArgs, modelSchemas, modelVerify, type ModelSchema } from './model.js';
 import { SECRETS, craftedJwt, hostileTextWithHuge, jwtPayload, numberText, protoKey, serverClaims, unicodeText, boolText } from './arbitraries.js';
 import { budget, timeoutFor } from './harness.js';

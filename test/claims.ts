@@ -6,8 +6,8 @@
  */
 import { expect } from 'vitest';
 import jwt from 'jsonwebtoken';
-import { CREDENTIALS, NOW_S, UUID_V4, verifyAt } from '../fixtures.js';
-import { parseAgora } from '../agora.js';
+import { CREDENTIALS, NOW_S, UUID_V4, verifyAt } from './fixtures.js';
+import { parseAgora } from './agora.js';
 
 export type TokenKind = 'agoraRtc' | 'agoraRtm' | 'videosdk' | 'hmsApp' | 'hmsManagement' | 'conference' | 'chat';
 type Args = Record<string, any>;
