@@ -82,9 +82,9 @@ HEALTH_TIMEOUT="$(cat "$work/health-timeout")"
 echo "   CMD: ${CMD[*]}"
 echo "   ENV: ${IMAGE_ENV[*]}"
 
-# Every path package.json "files" publishes must reach the runtime image too.
+# Every path package.json "files" publishes must reach the runtime image too (a "!" entry excludes).
 missing="$(node -e '
-  const files = require(process.argv[1]).files ?? [];
+  const files = (require(process.argv[1]).files ?? []).filter((f) => !f.startsWith("!"));
   const copied = process.argv.slice(2).map((p) => p.replace(/^\/app\//, ""));
   console.log(files.filter((f) => !copied.includes(f)).join(" "));' "$REPO/package.json" "${RUNTIME_COPIES[@]}")"
 if [ -z "$missing" ]; then pass "every package.json \"files\" entry is copied into the runtime stage"; else fail "runtime stage does not copy" "$missing"; fi
