@@ -5,6 +5,7 @@
  */
 import { isUtf8 } from 'node:buffer';
 import querystring, { type ParsedUrlQuery } from 'node:querystring';
+import type { Request } from 'express';
 import { requiredMessage, type Schema, type Values } from '../tokens/args.js';
 import { ArgumentTypeError, invalidArguments, isArgumentError, type ArgumentError } from '../errors.js';
 
@@ -31,6 +32,16 @@ function decodeComponent(text: string): string {
 /** Express's "query parser": node:querystring, as Express's default "simple" parser, with {@link decodeComponent}. */
 export function parseQueryString(text: string): ParsedUrlQuery {
   return querystring.parse(text, '&', '=', { decodeURIComponent: decodeComponent });
+}
+
+/**
+ * The request's query read with {@link parseQueryString}, whatever query parser the app that
+ * mounts the routes has set (`req.query` follows the host app's setting when the token routes are
+ * embedded with createTokenRouter).
+ */
+export function queryOf(req: Request): ParsedUrlQuery {
+  const start = req.url.indexOf('?');
+  return start === -1 ? {} : parseQueryString(req.url.slice(start + 1));
 }
 
 /**

@@ -4,7 +4,7 @@ import type { Schema } from '../tokens/args.js';
 import type { IssuedToken } from '../tokens/jwt.js';
 import type { Issuer } from '../tokens/service.js';
 import { callerOf } from './middleware/caller-auth.js';
-import { parseBody, parseQuery } from './query.js';
+import { parseBody, parseQuery, queryOf } from './query.js';
 
 /**
  * The body of every token response, `{ token, expiresAt }`. Written directly rather than through
@@ -27,7 +27,8 @@ export function sendToken(res: Response, issued: IssuedToken): void {
 export function issueFromQuery<S extends Schema>(issuer: Issuer<S>, guard?: Guard<S>): RequestHandler {
   return (req, res) => {
     issuer.assertConfigured();
-    const args = guard === undefined ? parseQuery(issuer.schema, req.query) : guard.admit(parseQuery(guard.schema, req.query), callerOf(res));
+    const query = queryOf(req);
+    const args = guard === undefined ? parseQuery(issuer.schema, query) : guard.admit(parseQuery(guard.schema, query), callerOf(res));
     sendToken(res, issuer.issue(args));
   };
 }

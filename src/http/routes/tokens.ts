@@ -12,7 +12,8 @@ import { onlyMethods } from '../middleware/methods.js';
 import { jsonBody } from '../middleware/json-body.js';
 import { requireAdminKey } from '../middleware/admin-auth.js';
 import { issueFromBody, issueFromQuery } from '../respond.js';
-import type { RouteModule } from './deps.js';
+import type { Router } from 'express';
+import type { RouteDeps } from './deps.js';
 
 /** Every token route: its method, path and the issuer it mints with (the docs' parameter tables read this too). */
 export const TOKEN_ROUTES = [
@@ -26,7 +27,10 @@ export const TOKEN_ROUTES = [
   { method: 'POST', path: '/hms/management-token', issuer: 'hmsManagement' },
 ] as const satisfies readonly { method: 'GET' | 'POST'; path: string; issuer: IssuerName }[];
 
-export const tokenRoutes: RouteModule = (router, { tokens, adminKeyDigest, callers }) => {
+/** The token routes need only the issuers, caller authentication and the admin key. */
+export type TokenRouteDeps = Pick<RouteDeps, 'tokens' | 'adminKeyDigest' | 'callers'>;
+
+export const tokenRoutes = (router: Router, { tokens, adminKeyDigest, callers }: TokenRouteDeps): void => {
   const get = <S extends Schema>(path: string, issuer: Issuer<S>, rule: IdentityRule<S>) => {
     const handlers =
       callers === undefined ? [issueFromQuery(issuer)] : [callers.authenticate, issueFromQuery(issuer, guard(rule, issuer.schema, callers.policy))];
