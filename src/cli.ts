@@ -17,13 +17,17 @@ import { parseQuery } from './http/query.js';
 import { defaultText, type Schema } from './tokens/args.js';
 import { createTokenService, type Issuer, type IssuerName, type TokenService } from './tokens/service.js';
 
-// Each kind names its issuer and the route whose query parameters its flags are. hms-management is
-// a POST behind ADMIN_API_KEY over HTTP; whoever runs the CLI already holds the 100ms secret.
+// Each kind names its issuer and the route whose query parameters its flags are. hms-management and
+// agora-chat-app are POSTs behind ADMIN_API_KEY over HTTP; whoever runs the CLI already holds the
+// provider's secret.
 const KINDS = {
   conference: { issuer: 'conference', route: 'GET /conference-token' },
   chat: { issuer: 'chat', route: 'GET /chat-token' },
   agora: { issuer: 'agoraRtc', route: 'GET /access_token' },
   'agora-rtm': { issuer: 'agoraRtm', route: 'GET /rtm_token' },
+  rte: { issuer: 'agoraRte', route: 'GET /rte_token' },
+  'agora-chat': { issuer: 'agoraChat', route: 'GET /agora/chat-token' },
+  'agora-chat-app': { issuer: 'agoraChatApp', route: 'POST /agora/chat-app-token' },
   videosdk: { issuer: 'videosdk', route: 'GET /get-token' },
   'hms-app': { issuer: 'hmsApp', route: 'GET /hms/app-token' },
   'hms-management': { issuer: 'hmsManagement', route: 'POST /hms/management-token' },

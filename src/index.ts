@@ -22,12 +22,18 @@ export {
 } from './tokens/native.js';
 export {
   AGORA_ROLES,
+  buildAgoraChatAppToken,
+  buildAgoraChatUserToken,
+  buildAgoraRteToken,
   buildAgoraRtcToken,
   buildAgoraRtmToken,
   type AgoraCredentials,
   type AgoraRole,
   type AgoraRtcInput,
   type AgoraRtmInput,
+  type AgoraRteInput,
+  type AgoraChatAppInput,
+  type AgoraChatUserInput,
 } from './tokens/agora.js';
 export {
   buildVideoSdkToken,

@@ -44,7 +44,7 @@ export interface IdentityRule<S extends Schema> {
 }
 
 type SchemaOf<K extends keyof TokenService> = TokenService[K] extends Issuer<infer S> ? S : never;
-type BoundIssuer = 'agoraRtc' | 'agoraRtm' | 'videosdk' | 'hmsApp' | 'conference' | 'chat';
+type BoundIssuer = 'agoraRtc' | 'agoraRtm' | 'agoraRte' | 'agoraChat' | 'videosdk' | 'hmsApp' | 'conference' | 'chat';
 
 const needs = (field: string, value: string, role = value): Privilege => ({ field, value, role });
 
@@ -52,6 +52,8 @@ const needs = (field: string, value: string, role = value): Privilege => ({ fiel
 export const IDENTITY_RULES: { readonly [K in BoundIssuer]: IdentityRule<SchemaOf<K>> } = {
   agoraRtc: { identity: 'uid', wildcard: 0, privileges: (a) => (a.role === 'publisher' ? [needs('role', 'publisher')] : []) },
   agoraRtm: { identity: 'uid' },
+  agoraRte: { identity: 'uid', wildcard: 0, privileges: (a) => (a.role === 'publisher' ? [needs('role', 'publisher')] : []) },
+  agoraChat: { identity: 'userId' },
   videosdk: {
     identity: 'participantId',
     // VideoSDK treats a token with `crawler`, or with no roles at all, as one for its server APIs.

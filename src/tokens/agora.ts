@@ -1,5 +1,6 @@
 /**
- * Agora AccessToken2 (`007…`) tokens for RTC (video/voice) and RTM (signaling), built with the
+ * Agora AccessToken2 (`007…`) tokens for RTC (video/voice), RTM (signaling), both in one (RTE),
+ * and Agora Chat (user and app tokens), built with the
  * classes of Agora's official `agora-token` package. The package's high-level builders read the
  * clock themselves; building from its AccessToken2/ServiceRtc classes with an explicit issue
  * time keeps these builders pure, and grants exactly the privileges those builders grant.
@@ -9,7 +10,7 @@ import { ArgumentRangeError, ArgumentTypeError } from '../errors.js';
 import { checkArgs, integer, noted, oneOf, optional, required, text, type Rule, type Values } from './args.js';
 import { epochSeconds, type BuildOptions, type IssuedToken } from './jwt.js';
 
-const { AccessToken2, ServiceRtc, ServiceRtm } = agora;
+const { AccessToken2, ServiceChat, ServiceRtc, ServiceRtm } = agora;
 
 /** Agora caps a token's lifetime at 24 hours. */
 export const AGORA_MAX_TTL = 86400;
@@ -95,11 +96,51 @@ export function rtmSchema(maxTtl = AGORA_MAX_TTL, defaultTtl = Math.min(AGORA_DE
   };
 }
 
+/** An RTE uid: an RTC uid or account that is also the RTM user id, so never the wildcard 0. */
+const rteUid: Rule<number | string> = {
+  doc: `${rtcUid.doc}; never \`0\``,
+  check(value, name) {
+    const uid = rtcUid.check(value, name);
+    if (uid === 0) throw new ArgumentRangeError(name, `${name} must not be 0: the RTM login needs a user id`);
+    return uid;
+  },
+  parse: (raw, name) => rteUid.check(raw, name),
+};
+
+/** The /rte_token arguments: one token with RTC privileges in a channel and the RTM login of the same user. */
+export function rteSchema(maxTtl = AGORA_MAX_TTL, defaultTtl = Math.min(AGORA_DEFAULT_TTL, maxTtl)) {
+  return {
+    channelName: required(channelName),
+    uid: noted(required(rteUid), 'The RTC uid or account, and the RTM user id (a numeric uid as its decimal text)'),
+    role: noted(optional(oneOf(AGORA_ROLES), 'subscriber'), '`publisher` joins and publishes audio, video and data; `subscriber` joins'),
+    expireTime: expireTime(maxTtl, defaultTtl),
+  };
+}
+
+/** The /agora/chat-token arguments. */
+export function chatUserSchema(maxTtl = AGORA_MAX_TTL, defaultTtl = Math.min(AGORA_DEFAULT_TTL, maxTtl)) {
+  return {
+    userId: noted(required(text({ maxBytes: 64 })), 'The Agora Chat user id'),
+    expireTime: expireTime(maxTtl, defaultTtl),
+  };
+}
+
+/** The /agora/chat-app-token arguments. */
+export function chatAppSchema(maxTtl = AGORA_MAX_TTL, defaultTtl = Math.min(AGORA_DEFAULT_TTL, maxTtl)) {
+  return { expireTime: expireTime(maxTtl, defaultTtl) };
+}
+
 export type AgoraRtcInput = Values<ReturnType<typeof rtcSchema>>;
 export type AgoraRtmInput = Values<ReturnType<typeof rtmSchema>>;
+export type AgoraRteInput = Values<ReturnType<typeof rteSchema>>;
+export type AgoraChatUserInput = Values<ReturnType<typeof chatUserSchema>>;
+export type AgoraChatAppInput = Values<ReturnType<typeof chatAppSchema>>;
 
 const defaultRtc = rtcSchema();
 const defaultRtm = rtmSchema();
+const defaultRte = rteSchema();
+const defaultChatUser = chatUserSchema();
+const defaultChatApp = chatAppSchema();
 
 /** Refuses credentials Agora's builder would silently turn into an empty token. */
 export function assertAgoraCredentials(credentials: AgoraCredentials): void {
@@ -120,14 +161,7 @@ export function buildAgoraRtcToken(input: Partial<AgoraRtcInput>, credentials: A
   const args = checkArgs(defaultRtc, input);
   const issueTs = epochSeconds(options?.now ?? new Date());
   const token = new AccessToken2(credentials.appId, credentials.appCertificate, issueTs, args.expireTime);
-  const rtc = new ServiceRtc(args.channelName, args.uid);
-  rtc.add_privilege(ServiceRtc.kPrivilegeJoinChannel, args.expireTime);
-  if (args.role === 'publisher') {
-    rtc.add_privilege(ServiceRtc.kPrivilegePublishAudioStream, args.expireTime);
-    rtc.add_privilege(ServiceRtc.kPrivilegePublishVideoStream, args.expireTime);
-    rtc.add_privilege(ServiceRtc.kPrivilegePublishDataStream, args.expireTime);
-  }
-  token.add_service(rtc);
+  token.add_service(rtcService(args.channelName, args.uid, args.role, args.expireTime));
   return { token: build(token), expiresAt: new Date((issueTs + args.expireTime) * 1000) };
 }
 
@@ -141,4 +175,61 @@ export function buildAgoraRtmToken(input: Partial<AgoraRtmInput>, credentials: A
   rtm.add_privilege(ServiceRtm.kPrivilegeLogin, args.expireTime);
   token.add_service(rtm);
   return { token: build(token), expiresAt: new Date((issueTs + args.expireTime) * 1000) };
+}
+
+/** The RTC service of a channel for `uid`, with join (and for a publisher, publish) privileges until `expire`. */
+function rtcService(channel: string, uid: number | string, role: AgoraRole, expire: number) {
+  const rtc = new ServiceRtc(channel, uid);
+  rtc.add_privilege(ServiceRtc.kPrivilegeJoinChannel, expire);
+  if (role === 'publisher') {
+    rtc.add_privilege(ServiceRtc.kPrivilegePublishAudioStream, expire);
+    rtc.add_privilege(ServiceRtc.kPrivilegePublishVideoStream, expire);
+    rtc.add_privilege(ServiceRtc.kPrivilegePublishDataStream, expire);
+  }
+  return rtc;
+}
+
+/**
+ * Builds one token with RTC privileges in `channelName` and the RTM login of the same user, as
+ * agora-token's RtcTokenBuilder.buildTokenWithRtm composes it; token and privileges expire after
+ * `expireTime` seconds.
+ */
+export function buildAgoraRteToken(input: Partial<AgoraRteInput>, credentials: AgoraCredentials, options?: BuildOptions): IssuedToken {
+  assertAgoraCredentials(credentials);
+  const args = checkArgs(defaultRte, input);
+  const issueTs = epochSeconds(options?.now ?? new Date());
+  const token = new AccessToken2(credentials.appId, credentials.appCertificate, issueTs, args.expireTime);
+  token.add_service(rtcService(args.channelName, args.uid, args.role, args.expireTime));
+  const rtm = new ServiceRtm(String(args.uid));
+  rtm.add_privilege(ServiceRtm.kPrivilegeLogin, args.expireTime);
+  token.add_service(rtm);
+  return { token: build(token), expiresAt: new Date((issueTs + args.expireTime) * 1000) };
+}
+
+/** Builds an Agora Chat user token for `userId`, as agora-token's ChatTokenBuilder.buildUserToken does. */
+export function buildAgoraChatUserToken(input: Partial<AgoraChatUserInput>, credentials: AgoraCredentials, options?: BuildOptions): IssuedToken {
+  assertAgoraCredentials(credentials);
+  const args = checkArgs(defaultChatUser, input);
+  return chatToken(credentials, new ServiceChat(args.userId), ServiceChat.kPrivilegeUser, args.expireTime, options);
+}
+
+/** Builds the Agora Chat app token (server-side), as agora-token's ChatTokenBuilder.buildAppToken does. */
+export function buildAgoraChatAppToken(input: Partial<AgoraChatAppInput>, credentials: AgoraCredentials, options?: BuildOptions): IssuedToken {
+  assertAgoraCredentials(credentials);
+  const args = checkArgs(defaultChatApp, input);
+  return chatToken(credentials, new ServiceChat(), ServiceChat.kPrivilegeApp, args.expireTime, options);
+}
+
+function chatToken(
+  credentials: AgoraCredentials,
+  service: InstanceType<typeof ServiceChat>,
+  privilege: number,
+  expire: number,
+  options: BuildOptions | undefined,
+): IssuedToken {
+  const issueTs = epochSeconds(options?.now ?? new Date());
+  const token = new AccessToken2(credentials.appId, credentials.appCertificate, issueTs, expire);
+  service.add_privilege(privilege, expire);
+  token.add_service(service);
+  return { token: build(token), expiresAt: new Date((issueTs + expire) * 1000) };
 }

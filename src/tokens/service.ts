@@ -6,7 +6,19 @@
 import { providerNotConfigured } from '../errors.js';
 import type { Schema, Values } from './args.js';
 import type { BuildOptions, IssuedToken } from './jwt.js';
-import { buildAgoraRtcToken, buildAgoraRtmToken, rtcSchema, rtmSchema, type AgoraCredentials } from './agora.js';
+import {
+  buildAgoraChatAppToken,
+  buildAgoraChatUserToken,
+  buildAgoraRteToken,
+  buildAgoraRtcToken,
+  buildAgoraRtmToken,
+  chatAppSchema,
+  chatUserSchema,
+  rteSchema,
+  rtcSchema,
+  rtmSchema,
+  type AgoraCredentials,
+} from './agora.js';
 import { buildVideoSdkToken, videoSdkSchema, type VideoSdkCredentials } from './videosdk.js';
 import { buildHmsAppToken, buildHmsManagementToken, hmsAppSchema, hmsManagementSchema, type HmsCredentials } from './hms.js';
 import { buildChatToken, buildConferenceToken, chatSchema, conferenceSchema, type NativeCredentials } from './native.js';
@@ -79,6 +91,9 @@ export interface TokenService {
   readonly clock: Clock;
   readonly agoraRtc: Issuer<ReturnType<typeof rtcSchema>>;
   readonly agoraRtm: Issuer<ReturnType<typeof rtmSchema>>;
+  readonly agoraRte: Issuer<ReturnType<typeof rteSchema>>;
+  readonly agoraChat: Issuer<ReturnType<typeof chatUserSchema>>;
+  readonly agoraChatApp: Issuer<ReturnType<typeof chatAppSchema>>;
   readonly videosdk: Issuer<ReturnType<typeof videoSdkSchema>>;
   readonly hmsApp: Issuer<ReturnType<typeof hmsAppSchema>>;
   readonly hmsManagement: Issuer<ReturnType<typeof hmsManagementSchema>>;
@@ -103,6 +118,9 @@ export function createTokenService(
     clock,
     agoraRtc: issuer({ provider: 'agora', kind: 'rtc' }, c.agora, rtcSchema(ttl.max, ttl.agora), buildAgoraRtcToken, clock, onIssued),
     agoraRtm: issuer({ provider: 'agora', kind: 'rtm' }, c.agora, rtmSchema(ttl.max, ttl.agora), buildAgoraRtmToken, clock, onIssued),
+    agoraRte: issuer({ provider: 'agora', kind: 'rte' }, c.agora, rteSchema(ttl.max, ttl.agora), buildAgoraRteToken, clock, onIssued),
+    agoraChat: issuer({ provider: 'agora', kind: 'chat-user' }, c.agora, chatUserSchema(ttl.max, ttl.agora), buildAgoraChatUserToken, clock, onIssued),
+    agoraChatApp: issuer({ provider: 'agora', kind: 'chat-app' }, c.agora, chatAppSchema(ttl.max, ttl.agora), buildAgoraChatAppToken, clock, onIssued),
     videosdk: issuer({ provider: 'videosdk', kind: 'access' }, c.videosdk, videoSdkSchema(ttl.max, ttl.videosdk), buildVideoSdkToken, clock, onIssued),
     hmsApp: issuer({ provider: '100ms', kind: 'app' }, c.hms, hmsAppSchema(ttl.max, ttl.hms), buildHmsAppToken, clock, onIssued),
     hmsManagement: issuer({ provider: '100ms', kind: 'management' }, c.hms, hmsManagementSchema(ttl.max, ttl.hms), buildHmsManagementToken, clock, onIssued),

@@ -16,6 +16,11 @@ declare module 'agora-token/src/AccessToken2.js' {
     constructor(userId: string);
     static readonly kPrivilegeLogin: number;
   }
+  export class ServiceChat extends Service {
+    constructor(userId?: string);
+    static readonly kPrivilegeUser: number;
+    static readonly kPrivilegeApp: number;
+  }
   export class AccessToken2 {
     constructor(appId?: string, appCertificate?: string, issueTs?: number, expire?: number);
     appId: string;

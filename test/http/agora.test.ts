@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import request from 'supertest';
-import { NOW_S, testApp } from '../fixtures.js';
+import { CREDENTIALS, NOW_S, expectInvalid, expectProblem, testApp } from '../fixtures.js';
 import { parseAgora } from '../agora.js';
 
 const app = testApp();
@@ -102,5 +102,69 @@ describe('GET /rtm_token', () => {
   ])('when the query is "%s", then 400 says %s', async (query, message) => {
     const res = await request(app).get(`/rtm_token?${query}`).expect(400);
     expect(res.body.detail).toContain(message);
+  });
+});
+
+describe('GET /rte_token', () => {
+  it('when a publisher asks, then one token carries RTC privileges in the channel and the RTM login, all until expireTime', async () => {
+    const res = await request(app).get('/rte_token?channelName=room1&uid=alice&role=publisher&expireTime=900').expect(200);
+    expect(res.headers['cache-control']).toBe('no-store');
+    expect(res.body.expiresAt).toBe(new Date((NOW_S + 900) * 1000).toISOString());
+    const { parsed, services } = parseAgora(res.body.token);
+    expect([parsed.issueTs, parsed.expire]).toEqual([NOW_S, 900]);
+    expect(services.map((s) => [s.__type, String(s.__type === 1 ? s.__uid : s.__user_id), s.__privileges])).toEqual([
+      [1, 'alice', { 1: 900, 2: 900, 3: 900, 4: 900 }],
+      [2, 'alice', { 1: 900 }],
+    ]);
+  });
+
+  it('when uid is missing or 0, then 400 names uid', async () => {
+    expectInvalid(await request(app).get('/rte_token?channelName=room1'), 'uid', 'uid is required');
+    expectInvalid(await request(app).get('/rte_token?channelName=room1&uid=0'), 'uid', 'uid must not be 0: the RTM login needs a user id');
+  });
+});
+
+describe('GET /agora/chat-token', () => {
+  it('when a user asks, then an Agora Chat user token for that user, for AGORA_TOKEN_TTL by default', async () => {
+    const res = await request(app).get('/agora/chat-token?userId=alice').expect(200);
+    const { parsed, service } = parseAgora(res.body.token);
+    expect([parsed.expire, service.__type, String(service.__user_id), service.__privileges]).toEqual([3600, 5, 'alice', { 1: 3600 }]);
+  });
+
+  it('when the caller authenticates with a JWT, then the user id is the caller and another is 403', async () => {
+    const { SignJWT } = await import('jose');
+    const secret = 'client-jwt-secret-for-agora-chat-tests-01';
+    const jwtApp = testApp({ CLIENT_AUTH: 'jwt', CLIENT_JWT_SECRET: secret });
+    const caller = await new SignJWT({ sub: 'bob', exp: NOW_S + 600 }).setProtectedHeader({ alg: 'HS256' }).sign(new TextEncoder().encode(secret));
+    const own = await request(jwtApp).get('/agora/chat-token').set('Authorization', `Bearer ${caller}`).expect(200);
+    expect(String(parseAgora(own.body.token).service.__user_id)).toBe('bob');
+    const other = await request(jwtApp).get('/agora/chat-token?userId=alice').set('Authorization', `Bearer ${caller}`);
+    expectProblem(other, 403, 'forbidden', "userId must be your own identity (the token's sub) or omitted");
+  });
+});
+
+describe('POST /agora/chat-app-token', () => {
+  const admin = `Bearer ${CREDENTIALS.ADMIN_API_KEY}`;
+
+  it('when the admin key is presented, then an Agora Chat app token', async () => {
+    const res = await request(app)
+      .post('/agora/chat-app-token')
+      .set('Authorization', admin)
+      .set('Content-Type', 'application/json')
+      .send({ expireTime: 600 })
+      .expect(200);
+    const { parsed, service } = parseAgora(res.body.token);
+    expect([parsed.expire, service.__type, String(service.__user_id), service.__privileges]).toEqual([600, 5, '', { 2: 600 }]);
+  });
+
+  it('when no admin key is presented, then 401; when ADMIN_API_KEY is unset, then 404', async () => {
+    expect((await request(app).post('/agora/chat-app-token')).status).toBe(401);
+    expect(
+      (
+        await request(testApp({ ADMIN_API_KEY: undefined }))
+          .post('/agora/chat-app-token')
+          .set('Authorization', admin)
+      ).status,
+    ).toBe(404);
   });
 });

@@ -67,6 +67,15 @@ describe('rtc-token-server mint', () => {
     expect(parsed.verifySignature('0'.repeat(32))).toBe(false);
   });
 
+  it('when minting rte and agora-chat tokens, then Agora parses RTC with RTM, and the Chat user privilege', () => {
+    const rte = cli(['mint', 'rte', '--channelName', 'test', '--uid', '42', '--role', 'publisher']);
+    expect(rte.status).toBe(0);
+    expect(parseAgora(rte.stdout.trim()).services.map((service) => service.__type)).toEqual([1, 2]);
+    const chat = cli(['mint', 'agora-chat', '--userId', 'alice']);
+    expect(chat.status).toBe(0);
+    expect(String(parseAgora(chat.stdout.trim()).service.__user_id)).toBe('alice');
+  });
+
   it('when --json is given, then stdout is one JSON line with token and expiresAt as ISO-8601 UTC', () => {
     const run = cli(['mint', 'chat', '--json', '--userId', 'alice', '--channelId', 'general', '--write=false', '--ttlMinutes', '5']);
 

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { RtcRole, RtcTokenBuilder, RtmTokenBuilder } from 'agora-token';
-import { buildAgoraRtcToken, buildAgoraRtmToken } from '../../src/index.js';
+import { ChatTokenBuilder, RtcRole, RtcTokenBuilder, RtmTokenBuilder } from 'agora-token';
+import { buildAgoraChatAppToken, buildAgoraChatUserToken, buildAgoraRteToken, buildAgoraRtcToken, buildAgoraRtmToken } from '../../src/index.js';
 import { CREDENTIALS, NOW, NOW_S } from '../fixtures.js';
 import { parseAgora } from '../agora.js';
 
@@ -116,5 +116,70 @@ describe('Agora RTM tokens', () => {
     [{ uid: 'bob', expireTime: -5 }, /expireTime/],
   ])('when the input is %j, then it throws naming the argument', (input, message) => {
     expect(() => buildAgoraRtmToken(input as never, creds)).toThrow(message);
+  });
+});
+
+describe('Agora RTE tokens (RTC and RTM in one)', () => {
+  it('when a publisher token is built, then Agora parses an RTC service with every privilege and an RTM login for the same user', () => {
+    const issued = buildAgoraRteToken({ channelName: 'room1', uid: 42, role: 'publisher', expireTime: 600 }, creds, { now: NOW });
+    const { parsed, services } = parse(issued.token);
+    expect([parsed.issueTs, parsed.expire]).toEqual([NOW_S, 600]);
+    expect(services.map((s) => s.__type)).toEqual([1, 2]);
+    expect([String(services[0]!.__channel_name), String(services[0]!.__uid)]).toEqual(['room1', '42']);
+    expect(services[0]!.__privileges).toEqual({ 1: 600, 2: 600, 3: 600, 4: 600 });
+    expect(String(services[1]!.__user_id)).toBe('42');
+    expect(services[1]!.__privileges).toEqual({ 1: 600 });
+    expect(issued.expiresAt.getTime()).toBe(NOW.getTime() + 600_000);
+  });
+
+  it('when built at the same instant as the official RtcTokenBuilder.buildTokenWithRtm, then both grant the same services', () => {
+    vi.useFakeTimers({ now: NOW });
+    const ours = parse(buildAgoraRteToken({ channelName: 'room 1', uid: 'alice', role: 'subscriber', expireTime: 900 }, creds).token);
+    const official = parse(RtcTokenBuilder.buildTokenWithRtm(creds.appId, creds.appCertificate, 'room 1', 'alice', RtcRole.SUBSCRIBER, 900, 900));
+    expect(ours.parsed.issueTs).toBe(official.parsed.issueTs);
+    expect(ours.services).toEqual(official.services);
+  });
+
+  it.each([
+    [{ channelName: 'room1' }, TypeError, /uid is required/],
+    [{ channelName: 'room1', uid: 0 }, RangeError, /uid must not be 0: the RTM login needs a user id/],
+    [{ channelName: 'room1', uid: '0' }, RangeError, /uid must not be 0/],
+    [{ channelName: 'room1', uid: 4294967296 }, RangeError, /uid must be a whole number from 0 to 4294967295/],
+    [{ channelName: 'bad/name', uid: 1 }, RangeError, /channelName may only contain/],
+  ])('when the input is %j, then it throws naming the argument', (input, type, message) => {
+    expect(() => buildAgoraRteToken(input as never, creds)).toThrow(type);
+    expect(() => buildAgoraRteToken(input as never, creds)).toThrow(message);
+  });
+});
+
+describe('Agora Chat tokens', () => {
+  it('when a user token is built, then Agora parses the Chat service with the user privilege for that user', () => {
+    const { parsed, services } = parse(buildAgoraChatUserToken({ userId: 'alice', expireTime: 300 }, creds, { now: NOW }).token);
+    expect([parsed.issueTs, parsed.expire]).toEqual([NOW_S, 300]);
+    expect(services).toHaveLength(1);
+    expect([services[0]!.__type, String(services[0]!.__user_id), services[0]!.__privileges]).toEqual([5, 'alice', { 1: 300 }]);
+  });
+
+  it('when an app token is built, then Agora parses the Chat service with the app privilege and no user', () => {
+    const { services } = parse(buildAgoraChatAppToken({ expireTime: 300 }, creds, { now: NOW }).token);
+    expect([services[0]!.__type, String(services[0]!.__user_id), services[0]!.__privileges]).toEqual([5, '', { 2: 300 }]);
+  });
+
+  it('when built at the same instant as the official ChatTokenBuilder, then both grant the same services', () => {
+    vi.useFakeTimers({ now: NOW });
+    expect(parse(buildAgoraChatUserToken({ userId: 'alice', expireTime: 600 }, creds).token).services).toEqual(
+      parse(ChatTokenBuilder.buildUserToken(creds.appId, creds.appCertificate, 'alice', 600)).services,
+    );
+    expect(parse(buildAgoraChatAppToken({ expireTime: 600 }, creds).token).services).toEqual(
+      parse(ChatTokenBuilder.buildAppToken(creds.appId, creds.appCertificate, 600)).services,
+    );
+  });
+
+  it.each([
+    [{}, /userId is required/],
+    [{ userId: 'x'.repeat(65) }, /userId must be at most 64 bytes/],
+    [{ userId: 'alice', expireTime: 86401 }, /expireTime/],
+  ])('when the user token input is %j, then it throws naming the argument', (input, message) => {
+    expect(() => buildAgoraChatUserToken(input as never, creds)).toThrow(message);
   });
 });

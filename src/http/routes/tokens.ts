@@ -19,12 +19,15 @@ import type { RouteDeps } from './deps.js';
 export const TOKEN_ROUTES = [
   { method: 'GET', path: '/access_token', issuer: 'agoraRtc' },
   { method: 'GET', path: '/rtm_token', issuer: 'agoraRtm' },
+  { method: 'GET', path: '/rte_token', issuer: 'agoraRte' },
+  { method: 'GET', path: '/agora/chat-token', issuer: 'agoraChat' },
   { method: 'GET', path: '/get-token', issuer: 'videosdk' },
   { method: 'GET', path: '/hms/app-token', issuer: 'hmsApp' },
   { method: 'GET', path: '/conference-token', issuer: 'conference' },
   { method: 'GET', path: '/chat-token', issuer: 'chat' },
   // A server-side route: it exists only when ADMIN_API_KEY is set, and CLIENT_AUTH does not apply.
   { method: 'POST', path: '/hms/management-token', issuer: 'hmsManagement' },
+  { method: 'POST', path: '/agora/chat-app-token', issuer: 'agoraChatApp' },
 ] as const satisfies readonly { method: 'GET' | 'POST'; path: string; issuer: IssuerName }[];
 
 /** The token routes need only the issuers, caller authentication and the admin key. */
@@ -42,10 +45,11 @@ export const tokenRoutes = (router: Router, { tokens, adminKeyDigest, callers }:
   for (const route of TOKEN_ROUTES) {
     if (route.method === 'GET') {
       // The issuer and its identity rule are read with the same key; TypeScript cannot follow that
-      // pairing through the union of keys, hence the casts.
+      // pairing through the union of keys, hence the casts (here and for the POST routes).
       get(route.path, tokens[route.issuer] as Issuer<Schema>, IDENTITY_RULES[route.issuer] as IdentityRule<Schema>);
     } else if (adminKeyDigest !== undefined) {
-      router.route(route.path).post(requireAdminKey(adminKeyDigest), jsonBody, issueFromBody(tokens[route.issuer])).all(onlyMethods('POST'));
+      const issuer = tokens[route.issuer] as Issuer<Schema>;
+      router.route(route.path).post(requireAdminKey(adminKeyDigest), jsonBody, issueFromBody(issuer)).all(onlyMethods('POST'));
     }
   }
 };
