@@ -13,6 +13,7 @@ import type { Express } from 'express';
 import { createApp } from '../../src/app.js';
 import { loadConfig } from '../../src/config/index.js';
 import { createTokenService } from '../../src/tokens/service.js';
+import { TOKEN_ROUTES } from '../../src/http/routes/tokens.js';
 import type { Field, Schema } from '../../src/tokens/args.js';
 import { buildVideoSdkToken, secretKey } from '../../src/index.js';
 import type { MeetingStore } from '../../src/meetings/store.js';
@@ -152,14 +153,10 @@ function exampleQuery(op: Json): Record<string, string> {
 // ---- schema ↔ spec --------------------------------------------------------------------------
 
 const tokens = createTokenService(loadConfig(ENV));
-const GET_ROUTES: readonly (readonly [string, Schema])[] = [
-  ['/access_token', tokens.agoraRtc.schema],
-  ['/rtm_token', tokens.agoraRtm.schema],
-  ['/get-token', tokens.videosdk.schema],
-  ['/hms/app-token', tokens.hmsApp.schema],
-  ['/conference-token', tokens.conference.schema],
-  ['/chat-token', tokens.chat.schema],
-];
+/** Every token route with the schema it parses, from the routes' own list. */
+const ROUTE_SCHEMAS = TOKEN_ROUTES.map((route) => [route.method, route.path, tokens[route.issuer].schema as Schema] as const);
+const GET_ROUTES: readonly (readonly [string, Schema])[] = ROUTE_SCHEMAS.filter(([method]) => method === 'GET').map(([, path, schema]) => [path, schema]);
+const POST_ROUTES: readonly (readonly [string, Schema])[] = ROUTE_SCHEMAS.filter(([method]) => method === 'POST').map(([, path, schema]) => [path, schema]);
 
 /** Probes a field's rule at the edges the spec documents, in query text or as typed JSON. */
 function expectBoundsAgree(name: string, field: Field<unknown>, schema: Json, as: 'query' | 'json'): void {
@@ -222,15 +219,14 @@ describe('openapi.yaml', () => {
     }
   });
 
-  it('when /hms/management-token is documented, then its body properties are its schema fields', () => {
-    const body = deref(operation('POST', '/hms/management-token').requestBody);
+  it.each(POST_ROUTES)('when %s is documented, then its body properties are its schema fields', (path, schema) => {
+    const body = deref(operation('POST', path).requestBody);
     const properties: Json = deref(body.content['application/json'].schema).properties;
-    const schema = tokens.hmsManagement.schema;
     expect(Object.keys(properties).sort()).toEqual(Object.keys(schema).sort());
     for (const [name, ref] of Object.entries<Json>(properties)) {
       const property = deref(ref);
-      expect(property.default).toEqual(schema[name as keyof typeof schema].fallback);
-      expectBoundsAgree(name, schema[name as keyof typeof schema], property, 'json');
+      expect(property.default).toEqual(schema[name]!.fallback);
+      expectBoundsAgree(name, schema[name]!, property, 'json');
     }
   });
 });
@@ -240,6 +236,8 @@ describe('responses match openapi.yaml', () => {
   const BAD_QUERIES: Record<string, Record<string, string>> = {
     '/access_token': { uid: '42' },
     '/rtm_token': { uid: 'alice', expireTime: '86401' },
+    '/rte_token': { channelName: 'lobby', uid: '0' },
+    '/agora/chat-token': { userId: 'x'.repeat(65) },
     '/get-token': { permissions: 'allow_join,ask_join' },
     '/hms/app-token': { roomId: 'room1', userId: 'alice', role: 'no spaces' },
     '/conference-token': { userId: 'alice', roomId: 'room1', role: 'owner' },
