@@ -5,7 +5,7 @@
  * clock themselves; building from its AccessToken2/ServiceRtc classes with an explicit issue
  * time keeps these builders pure, and grants exactly the privileges those builders grant.
  */
-import agora from 'agora-token/src/AccessToken2.js';
+import agora, { type Service } from 'agora-token/src/AccessToken2.js';
 import { ArgumentRangeError, ArgumentTypeError } from '../errors.js';
 import { checkArgs, integer, noted, oneOf, optional, required, text, type Rule, type Values } from './args.js';
 import { epochSeconds, type BuildOptions, type IssuedToken } from './jwt.js';
@@ -159,22 +159,48 @@ function build(token: InstanceType<typeof AccessToken2>): string {
 export function buildAgoraRtcToken(input: Partial<AgoraRtcInput>, credentials: AgoraCredentials, options?: BuildOptions): IssuedToken {
   assertAgoraCredentials(credentials);
   const args = checkArgs(defaultRtc, input);
-  const issueTs = epochSeconds(options?.now ?? new Date());
-  const token = new AccessToken2(credentials.appId, credentials.appCertificate, issueTs, args.expireTime);
-  token.add_service(rtcService(args.channelName, args.uid, args.role, args.expireTime));
-  return { token: build(token), expiresAt: new Date((issueTs + args.expireTime) * 1000) };
+  return issue(credentials, args.expireTime, options, [rtcService(args.channelName, args.uid, args.role, args.expireTime)]);
 }
 
 /** Builds an RTM (signaling) login token for `uid`. */
 export function buildAgoraRtmToken(input: Partial<AgoraRtmInput>, credentials: AgoraCredentials, options?: BuildOptions): IssuedToken {
   assertAgoraCredentials(credentials);
   const args = checkArgs(defaultRtm, input);
+  return issue(credentials, args.expireTime, options, [rtmService(args.uid, args.expireTime)]);
+}
+
+/**
+ * Builds one token with RTC privileges in `channelName` and the RTM login of the same user, as
+ * agora-token's RtcTokenBuilder.buildTokenWithRtm composes it; token and privileges expire after
+ * `expireTime` seconds.
+ */
+export function buildAgoraRteToken(input: Partial<AgoraRteInput>, credentials: AgoraCredentials, options?: BuildOptions): IssuedToken {
+  assertAgoraCredentials(credentials);
+  const args = checkArgs(defaultRte, input);
+  const services = [rtcService(args.channelName, args.uid, args.role, args.expireTime), rtmService(String(args.uid), args.expireTime)];
+  return issue(credentials, args.expireTime, options, services);
+}
+
+/** Builds an Agora Chat user token for `userId`, as agora-token's ChatTokenBuilder.buildUserToken does. */
+export function buildAgoraChatUserToken(input: Partial<AgoraChatUserInput>, credentials: AgoraCredentials, options?: BuildOptions): IssuedToken {
+  assertAgoraCredentials(credentials);
+  const args = checkArgs(defaultChatUser, input);
+  return issue(credentials, args.expireTime, options, [chatService(args.userId, ServiceChat.kPrivilegeUser, args.expireTime)]);
+}
+
+/** Builds the Agora Chat app token (server-side), as agora-token's ChatTokenBuilder.buildAppToken does. */
+export function buildAgoraChatAppToken(input: Partial<AgoraChatAppInput>, credentials: AgoraCredentials, options?: BuildOptions): IssuedToken {
+  assertAgoraCredentials(credentials);
+  const args = checkArgs(defaultChatApp, input);
+  return issue(credentials, args.expireTime, options, [chatService(undefined, ServiceChat.kPrivilegeApp, args.expireTime)]);
+}
+
+/** One AccessToken2 holding `services`, issued at `options.now` (default: now), valid for `expire` seconds. */
+function issue(credentials: AgoraCredentials, expire: number, options: BuildOptions | undefined, services: readonly Service[]): IssuedToken {
   const issueTs = epochSeconds(options?.now ?? new Date());
-  const token = new AccessToken2(credentials.appId, credentials.appCertificate, issueTs, args.expireTime);
-  const rtm = new ServiceRtm(args.uid);
-  rtm.add_privilege(ServiceRtm.kPrivilegeLogin, args.expireTime);
-  token.add_service(rtm);
-  return { token: build(token), expiresAt: new Date((issueTs + args.expireTime) * 1000) };
+  const token = new AccessToken2(credentials.appId, credentials.appCertificate, issueTs, expire);
+  for (const service of services) token.add_service(service);
+  return { token: build(token), expiresAt: new Date((issueTs + expire) * 1000) };
 }
 
 /** The RTC service of a channel for `uid`, with join (and for a publisher, publish) privileges until `expire`. */
@@ -189,47 +215,16 @@ function rtcService(channel: string, uid: number | string, role: AgoraRole, expi
   return rtc;
 }
 
-/**
- * Builds one token with RTC privileges in `channelName` and the RTM login of the same user, as
- * agora-token's RtcTokenBuilder.buildTokenWithRtm composes it; token and privileges expire after
- * `expireTime` seconds.
- */
-export function buildAgoraRteToken(input: Partial<AgoraRteInput>, credentials: AgoraCredentials, options?: BuildOptions): IssuedToken {
-  assertAgoraCredentials(credentials);
-  const args = checkArgs(defaultRte, input);
-  const issueTs = epochSeconds(options?.now ?? new Date());
-  const token = new AccessToken2(credentials.appId, credentials.appCertificate, issueTs, args.expireTime);
-  token.add_service(rtcService(args.channelName, args.uid, args.role, args.expireTime));
-  const rtm = new ServiceRtm(String(args.uid));
-  rtm.add_privilege(ServiceRtm.kPrivilegeLogin, args.expireTime);
-  token.add_service(rtm);
-  return { token: build(token), expiresAt: new Date((issueTs + args.expireTime) * 1000) };
+/** The RTM service: the login of `userId` until `expire`. */
+function rtmService(userId: string, expire: number) {
+  const rtm = new ServiceRtm(userId);
+  rtm.add_privilege(ServiceRtm.kPrivilegeLogin, expire);
+  return rtm;
 }
 
-/** Builds an Agora Chat user token for `userId`, as agora-token's ChatTokenBuilder.buildUserToken does. */
-export function buildAgoraChatUserToken(input: Partial<AgoraChatUserInput>, credentials: AgoraCredentials, options?: BuildOptions): IssuedToken {
-  assertAgoraCredentials(credentials);
-  const args = checkArgs(defaultChatUser, input);
-  return chatToken(credentials, new ServiceChat(args.userId), ServiceChat.kPrivilegeUser, args.expireTime, options);
-}
-
-/** Builds the Agora Chat app token (server-side), as agora-token's ChatTokenBuilder.buildAppToken does. */
-export function buildAgoraChatAppToken(input: Partial<AgoraChatAppInput>, credentials: AgoraCredentials, options?: BuildOptions): IssuedToken {
-  assertAgoraCredentials(credentials);
-  const args = checkArgs(defaultChatApp, input);
-  return chatToken(credentials, new ServiceChat(), ServiceChat.kPrivilegeApp, args.expireTime, options);
-}
-
-function chatToken(
-  credentials: AgoraCredentials,
-  service: InstanceType<typeof ServiceChat>,
-  privilege: number,
-  expire: number,
-  options: BuildOptions | undefined,
-): IssuedToken {
-  const issueTs = epochSeconds(options?.now ?? new Date());
-  const token = new AccessToken2(credentials.appId, credentials.appCertificate, issueTs, expire);
-  service.add_privilege(privilege, expire);
-  token.add_service(service);
-  return { token: build(token), expiresAt: new Date((issueTs + expire) * 1000) };
+/** The Chat service with one privilege: a user's (with its id) or the app's (no user). */
+function chatService(userId: string | undefined, privilege: number, expire: number) {
+  const chat = new ServiceChat(userId);
+  chat.add_privilege(privilege, expire);
+  return chat;
 }
