@@ -3,7 +3,7 @@
  * exit 1 and a message naming the variable (never a value), and the unsafe choices made
  * explicitly start with one warning line each.
  */
-import { spawnSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -14,15 +14,20 @@ const SERVER = join(REPO_ROOT, 'dist', 'server.js');
 const LONG = (tag: string) => `${tag}-0123456789abcdef0123456789abcdef`;
 const NO_CREDENTIALS = Object.fromEntries(Object.keys(CREDENTIALS).map((name) => [name, '']));
 
-/** Runs the server in a scratch directory with exactly `env` (plus PATH) until it exits. */
-function startAndExit(env: Record<string, string>): { status: number | null; output: string } {
-  const result = spawnSync(process.execPath, [SERVER], {
-    cwd: tmpdir(),
-    env: { PATH: process.env.PATH ?? '', PORT: '0', HOST: '127.0.0.1', DATABASE_URL: 'memory:', LOG_LEVEL: 'info', ...env },
-    encoding: 'utf8',
-    timeout: 10_000,
+/** Runs the server in a scratch directory with exactly `env` (plus PATH) until it exits (killed after 10 s). */
+function startAndExit(env: Record<string, string>): Promise<{ status: number | null; output: string }> {
+  return new Promise((resolve) => {
+    const child = execFile(
+      process.execPath,
+      [SERVER],
+      {
+        cwd: tmpdir(),
+        env: { PATH: process.env.PATH ?? '', PORT: '0', HOST: '127.0.0.1', DATABASE_URL: 'memory:', LOG_LEVEL: 'info', ...env },
+        timeout: 10_000,
+      },
+      (_error, stdout, stderr) => resolve({ status: child.exitCode, output: `${stdout}${stderr}` }),
+    );
   });
-  return { status: result.status, output: `${result.stdout}${result.stderr}` };
 }
 
 /** The JSON log lines of a running server at warn level. */
@@ -37,44 +42,56 @@ function warnings(output: string): string[] {
 
 afterEach(killAll);
 
-describe('a production start that must stop', () => {
-  it('when NODE_ENV=production has only MASTER_KEY/MASTER_SECRET, then exit 1 names CLIENT_AUTH and CORS_ORIGINS', () => {
-    const run = startAndExit({ NODE_ENV: 'production', MASTER_KEY: CREDENTIALS.MASTER_KEY, MASTER_SECRET: CREDENTIALS.MASTER_SECRET });
+// Each case is its own process: they run side by side.
+describe.concurrent('a production start that must stop', () => {
+  it('when NODE_ENV=production has only MASTER_KEY/MASTER_SECRET, then exit 1 names CLIENT_AUTH and CORS_ORIGINS', async ({ expect }) => {
+    const run = await startAndExit({ NODE_ENV: 'production', MASTER_KEY: CREDENTIALS.MASTER_KEY, MASTER_SECRET: CREDENTIALS.MASTER_SECRET });
     expect(run.status).toBe(1);
     expect(run.output).toContain('CORS_ORIGINS must be set in production');
     expect(run.output).toContain('CLIENT_AUTH must be set in production');
     expect(run.output).not.toContain('listening on');
   });
 
-  it('when VIDEOSDK_SECRET=a in production, then exit 1 names it', () => {
-    const run = startAndExit({ NODE_ENV: 'production', CLIENT_AUTH: 'none', CORS_ORIGINS: '*', VIDEOSDK_API_KEY: 'k', VIDEOSDK_SECRET: 'a' });
+  it('when VIDEOSDK_SECRET=a in production, then exit 1 names it', async ({ expect }) => {
+    const run = await startAndExit({ NODE_ENV: 'production', CLIENT_AUTH: 'none', CORS_ORIGINS: '*', VIDEOSDK_API_KEY: 'k', VIDEOSDK_SECRET: 'a' });
     expect(run.status).toBe(1);
     expect(run.output).toContain('VIDEOSDK_SECRET must be at least 32 characters in production');
   });
 
-  it('when CLIENT_JWT_SECRET equals MASTER_SECRET, then exit 1 names both and neither value', () => {
-    const run = startAndExit({ ...CREDENTIALS, NODE_ENV: 'production', CORS_ORIGINS: '*', CLIENT_AUTH: 'jwt', CLIENT_JWT_SECRET: CREDENTIALS.MASTER_SECRET });
+  it('when CLIENT_JWT_SECRET equals MASTER_SECRET, then exit 1 names both and neither value', async ({ expect }) => {
+    const run = await startAndExit({
+      ...CREDENTIALS,
+      NODE_ENV: 'production',
+      CORS_ORIGINS: '*',
+      CLIENT_AUTH: 'jwt',
+      CLIENT_JWT_SECRET: CREDENTIALS.MASTER_SECRET,
+    });
     expect(run.status).toBe(1);
     expect(run.output).toContain('MASTER_SECRET and CLIENT_JWT_SECRET hold the same value');
     expect(run.output).not.toContain(CREDENTIALS.MASTER_SECRET);
   });
 
-  it('when REDIS_URL is malformed, then exit 1 names it and the password never appears', () => {
-    const run = startAndExit({ ...CREDENTIALS, NODE_ENV: 'test', REDIS_URL: 'redis://:hunter2-pass@redis:abc' });
+  it('when REDIS_URL is malformed, then exit 1 names it and the password never appears', async ({ expect }) => {
+    const run = await startAndExit({ ...CREDENTIALS, NODE_ENV: 'test', REDIS_URL: 'redis://:hunter2-pass@redis:abc' });
     expect(run.status).toBe(1);
     expect(run.output).toContain('REDIS_URL must be redis://');
     expect(run.output).not.toContain('hunter2');
   });
 
-  it('when CLIENT_JWKS_URL carries a password, then exit 1 without it', () => {
-    const run = startAndExit({ ...CREDENTIALS, NODE_ENV: 'test', CLIENT_AUTH: 'jwt', CLIENT_JWKS_URL: 'https://svc:hunter2-pass@id.example.com/jwks.json' });
+  it('when CLIENT_JWKS_URL carries a password, then exit 1 without it', async ({ expect }) => {
+    const run = await startAndExit({
+      ...CREDENTIALS,
+      NODE_ENV: 'test',
+      CLIENT_AUTH: 'jwt',
+      CLIENT_JWKS_URL: 'https://svc:hunter2-pass@id.example.com/jwks.json',
+    });
     expect(run.status).toBe(1);
     expect(run.output).toContain('CLIENT_JWKS_URL must not carry a user name or password');
     expect(run.output).not.toContain('hunter2');
   });
 
-  it("when ADMIN_API_KEY='correct horse battery staple', then exit 1: no client could ever send it", () => {
-    const run = startAndExit({ ...CREDENTIALS, NODE_ENV: 'test', ADMIN_API_KEY: 'correct horse battery staple' });
+  it("when ADMIN_API_KEY='correct horse battery staple', then exit 1: no client could ever send it", async ({ expect }) => {
+    const run = await startAndExit({ ...CREDENTIALS, NODE_ENV: 'test', ADMIN_API_KEY: 'correct horse battery staple' });
     expect(run.status).toBe(1);
     expect(run.output).toContain('ADMIN_API_KEY must be visible ASCII characters without spaces');
   });
