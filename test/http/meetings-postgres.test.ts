@@ -29,7 +29,7 @@ describe.skipIf(!TEST_DATABASE_URL)(`two instances on one PostgreSQL database${P
     const b = testApp({}, { store: storeB, clock: () => new Date() });
     const created = await request(a).post('/create-meeting').set('Authorization', auth()).expect(201);
     const validated = await request(b).post(`/validate-meeting/${created.body.meetingId}`).set('Authorization', auth()).expect(200);
-    expect(validated.body).toEqual({ meetingId: created.body.meetingId, valid: true, createdAt: created.body.createdAt });
+    expect(validated.body).toEqual({ meetingId: created.body.meetingId, roomId: created.body.meetingId, valid: true, createdAt: created.body.createdAt });
     await request(b).post('/validate-meeting/zzzz-zzzz-zzzz').set('Authorization', auth()).expect(404);
     expect((await request(a).get('/readyz').expect(200)).body).toMatchObject({ status: 'ready', store: 'postgres' });
   });

@@ -26,7 +26,7 @@ describe('POST /create-meeting', () => {
       .post('/create-meeting')
       .set('Authorization', `Bearer ${token({ roles: ['crawler'], participantId: 'host-1' })}`)
       .expect(201);
-    expect(res.body).toEqual({ meetingId: expect.stringMatching(ID), createdAt: NOW.toISOString() });
+    expect(res.body).toEqual({ meetingId: expect.stringMatching(ID), roomId: res.body.meetingId, createdAt: NOW.toISOString() });
     expect(await store.find(res.body.meetingId)).toEqual({ id: res.body.meetingId, createdAt: NOW, createdBy: 'host-1' });
   });
 
@@ -50,7 +50,7 @@ describe('POST /create-meeting', () => {
   });
 
   it.each([
-    ['no Authorization header', undefined, 'an Authorization header carrying a token from /get-token is required'],
+    ['no Authorization header', undefined, 'an Authorization header, or a JSON body with a token, carrying a token from /get-token is required'],
     ['a garbage token', 'Bearer not.a.jwt', 'the token is not a valid VideoSDK token from this server'],
     [
       'a token signed with another secret',
@@ -143,7 +143,7 @@ describe('POST /validate-meeting/:meetingId', () => {
     const app = testApp();
     const created = await request(app).post('/create-meeting').set('Authorization', token()).expect(201);
     const res = await request(app).post(`/validate-meeting/${created.body.meetingId}`).set('Authorization', `Bearer ${token()}`).expect(200);
-    expect(res.body).toEqual({ meetingId: created.body.meetingId, valid: true, createdAt: NOW.toISOString() });
+    expect(res.body).toEqual({ meetingId: created.body.meetingId, roomId: created.body.meetingId, valid: true, createdAt: NOW.toISOString() });
   });
 
   it('when the id is well-formed but unknown, then 404', async () => {

@@ -63,7 +63,7 @@ describe.skipIf(!TEST_DATABASE_URL)(`durability on PostgreSQL${PG_SKIP_NOTE}`, (
     const meeting = (await created.json()) as { meetingId: string; createdAt: string };
     const validated = await post(b.url, `/validate-meeting/${meeting.meetingId}`, token);
     expect(validated.status).toBe(200);
-    expect(await validated.json()).toEqual({ meetingId: meeting.meetingId, valid: true, createdAt: meeting.createdAt });
+    expect(await validated.json()).toEqual({ meetingId: meeting.meetingId, roomId: meeting.meetingId, valid: true, createdAt: meeting.createdAt });
 
     expect(await a.stop('SIGTERM')).toBe(0);
     expect(await b.stop('SIGTERM')).toBe(0);

@@ -40,7 +40,7 @@ describe('durability on SQLite', () => {
     const second = await startServer({ DATABASE_URL: dbUrl });
     const validated = await post(second.url, `/validate-meeting/${meeting.meetingId}`, token);
     expect(validated.status).toBe(200);
-    expect(await validated.json()).toEqual({ meetingId: meeting.meetingId, valid: true, createdAt: meeting.createdAt });
+    expect(await validated.json()).toEqual({ meetingId: meeting.meetingId, roomId: meeting.meetingId, valid: true, createdAt: meeting.createdAt });
 
     const unknownId = meeting.meetingId === 'zzzz-zzzz-zzzz' ? 'yyyy-yyyy-yyyy' : 'zzzz-zzzz-zzzz';
     const unknown = await post(second.url, `/validate-meeting/${unknownId}`, token);

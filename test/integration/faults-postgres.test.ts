@@ -100,7 +100,7 @@ describe.skipIf(!TEST_DATABASE_URL)(`PostgreSQL outage while the service runs${P
       expect(recovered.value.body).toMatchObject({ status: 'ready', store: 'postgres' });
       const old = await post(server.url, `/validate-meeting/${before.body.meetingId}`, token);
       expect(old.status).toBe(200);
-      expect(old.body).toEqual({ meetingId: before.body.meetingId, valid: true, createdAt: before.body.createdAt });
+      expect(old.body).toEqual({ meetingId: before.body.meetingId, roomId: before.body.meetingId, valid: true, createdAt: before.body.createdAt });
       const fresh = await post(server.url, '/create-meeting', token);
       expect(fresh.status).toBe(201);
       expect((await post(server.url, `/validate-meeting/${fresh.body.meetingId}`, token)).status).toBe(200);

@@ -377,8 +377,9 @@ describe('2 MB bodies and requests whose length lies', () => {
     { path: '/hms/management-token', auth: `Bearer ${ADMIN_KEY}` },
     { path: '/introspect', auth: `Bearer ${ADMIN_KEY}` },
     { path: '/revoke', auth: `Bearer ${ADMIN_KEY}` },
-    { path: '/create-meeting', auth: `Bearer ${crawler}` },
-    { path: '/validate-meeting/abcd-efgh-ijkl', auth: crawler },
+    // With no Authorization header the meeting routes look for the token in the body, so they read it first.
+    { path: '/create-meeting', auth: `Bearer ${crawler}`, bodyToken: true },
+    { path: '/validate-meeting/abcd-efgh-ijkl', auth: crawler, bodyToken: true },
   ];
   const BIG = [
     'x'.repeat(MB2),
@@ -390,7 +391,7 @@ describe('2 MB bodies and requests whose length lies', () => {
   const big = fc.constantFrom(...BIG.keys());
 
   it(
-    'an authorized 2 MB JSON body gets 413 problem+json (plain, chunked or gzip), a 2 MB body of another type 415, and without authorization 401',
+    'an authorized 2 MB JSON body gets 413 problem+json (plain, chunked or gzip), a 2 MB body of another type 415, and without authorization 401 (where the body cannot carry the token)',
     async () => {
       const arb = fc.record({
         route: fc.constantFrom(...ROUTES),
@@ -418,7 +419,7 @@ describe('2 MB bodies and requests whose length lies', () => {
             body: wire.body,
             chunked,
           });
-          if (unauthorized) expect(expectCatalogueProblem(res, 401)).toBe('unauthorized');
+          if (unauthorized && !('bodyToken' in route)) expect(expectCatalogueProblem(res, 401)).toBe('unauthorized');
           else if (json) expect(expectCatalogueProblem(res, 413)).toBe('payload-too-large');
           else expect(expectCatalogueProblem(res, 415)).toBe('unsupported-media-type');
         }),

@@ -6,15 +6,35 @@ import { verifyVideoSdkToken, type VideoSdkClaims } from '../../tokens/videosdk.
 import type { TokenService } from '../../tokens/service.js';
 import { fromStore } from '../store-guard.js';
 import { bearerToken } from './admin-auth.js';
+import { jsonBody } from './json-body.js';
+import { optional, text } from '../../tokens/args.js';
+import { parseBody } from '../query.js';
 
 /** The verified caller of a meeting route. */
 export function caller(res: Response): VideoSdkClaims {
   return res.locals.videosdk!;
 }
 
+/** The JSON body fields a meeting route reads: the token (when there is no Authorization header) and a region. */
+const bodySchema = {
+  token: optional(text({ maxBytes: 4096 })),
+  region: optional(text({ maxBytes: 32, pattern: /^[a-z0-9-]+$/, patternHint: 'may only contain a-z, 0-9 and -' })),
+};
+
+/**
+ * The meeting routes' JSON body, read once: `{}` for none or for JSON that is not an object (which
+ * the meeting routes have always ignored), else its `token` and `region`, validated (400 naming
+ * the field).
+ */
+export function meetingBody(body: unknown): { token?: string | undefined; region?: string | undefined } {
+  return body !== null && typeof body === 'object' && !Array.isArray(body) ? parseBody(bodySchema, body) : {};
+}
+
 /**
  * Meeting routes take the VideoSDK token from /get-token in `Authorization`, bare or as
- * `Bearer <token>`, the way VideoSDK's own API takes it. Missing, invalid (signed with neither
+ * `Bearer <token>`, the way VideoSDK's own API takes it, or, with no Authorization header at all,
+ * as the JSON body's `token`, the way VideoSDK's example API servers take it (the body is then
+ * read first, so a bad body is its 4xx). Missing, invalid (signed with neither
  * the current nor the previous secret) or revoked: 401. A token whose `roles` leave out
  * `crawler` is for joining a room only: 403. The revocation check needs the store: when it is
  * down, 503. Tokens issued before VideoSDK tokens carried a `jti` cannot be revoked one by one.
@@ -24,9 +44,17 @@ export function requireVideoSdkToken(tokens: TokenService, store: MeetingStore, 
     const credentials = tokens.credentials.videosdk;
     if (credentials === undefined) throw providerNotConfigured('videosdk');
     const header = req.headers.authorization?.trim();
-    const token = bearerToken(header) ?? (header && !/\s/.test(header) ? header : undefined);
+    let token = bearerToken(header) ?? (header && !/\s/.test(header) ? header : undefined);
+    if (header === undefined) {
+      await new Promise<void>((resolve, reject) =>
+        jsonBody(req, res, (error?: unknown) =>
+          error === undefined ? resolve() : reject(error instanceof Error ? error : new Error('the request body could not be read')),
+        ),
+      );
+      token = meetingBody(req.body).token;
+    }
     if (token === undefined) {
-      throw unauthorized('an Authorization header carrying a token from /get-token is required', 'Bearer');
+      throw unauthorized('an Authorization header, or a JSON body with a token, carrying a token from /get-token is required', 'Bearer');
     }
     const now = tokens.clock();
     let claims: VideoSdkClaims;

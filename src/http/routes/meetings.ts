@@ -8,7 +8,7 @@ import { createMeeting, MEETING_ID } from '../../meetings/store.js';
 import { required, type Rule } from '../../tokens/args.js';
 import { jsonBody } from '../middleware/json-body.js';
 import { onlyMethods } from '../middleware/methods.js';
-import { caller, requireVideoSdkToken } from '../middleware/videosdk-auth.js';
+import { caller, meetingBody, requireVideoSdkToken } from '../middleware/videosdk-auth.js';
 import { parseQuery } from '../query.js';
 import { fromStore } from '../store-guard.js';
 import type { RouteModule } from './deps.js';
@@ -31,20 +31,23 @@ export const meetingRoutes: RouteModule = (router, { store, tokens, logger }) =>
 
   router
     .route('/create-meeting')
-    .post(auth, jsonBody, async (_req, res) => {
+    .post(auth, jsonBody, async (req, res) => {
+      meetingBody(req.body);
       const { participantId, apikey } = caller(res);
       const meeting = await fromStore(logger, () => createMeeting(store, participantId ?? apikey, tokens.clock()));
-      res.status(201).json({ meetingId: meeting.id, createdAt: meeting.createdAt.toISOString() });
+      // roomId: the name VideoSDK's example API servers answer with, for frontends written against them.
+      res.status(201).json({ meetingId: meeting.id, roomId: meeting.id, createdAt: meeting.createdAt.toISOString() });
     })
     .all(onlyMethods('POST'));
 
   router
     .route('/validate-meeting/:meetingId')
     .post(auth, jsonBody, async (req, res) => {
+      meetingBody(req.body);
       const id = parseQuery(pathSchema, req.params).meetingId;
       const meeting = await fromStore(logger, () => store.find(id));
       if (meeting === undefined) throw new AppError('not-found', `no meeting with id ${id}`);
-      res.json({ meetingId: meeting.id, valid: true, createdAt: meeting.createdAt.toISOString() });
+      res.json({ meetingId: meeting.id, roomId: meeting.id, valid: true, createdAt: meeting.createdAt.toISOString() });
     })
     .all(onlyMethods('POST'));
   // Express decodes :meetingId while matching the route, before any handler: escapes that are not
