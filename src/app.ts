@@ -29,6 +29,7 @@ import { callerAccess } from './http/middleware/caller-auth.js';
 import type { JwksOptions } from './auth/jwt.js';
 import { meetingRoutes } from './http/routes/meetings.js';
 import { adminRoutes } from './http/routes/admin.js';
+import { communityRoutes } from './http/routes/community.js';
 import type { RouteDeps, RouteModule } from './http/routes/deps.js';
 import { openMemoryStore } from './meetings/memory.js';
 import type { MeetingStore } from './meetings/store.js';
@@ -52,8 +53,8 @@ export interface AppDeps {
   readonly jwks?: JwksOptions;
 }
 
-/** Every route module, the most requested first: token routes, meetings, admin, docs, probes. */
-const ROUTE_MODULES: readonly RouteModule[] = [tokenRoutes, meetingRoutes, adminRoutes, docsRoutes, opsRoutes];
+/** Every route module, the most requested first: token routes (ours, then the community servers' shapes), meetings, admin, docs, probes. */
+const ROUTE_MODULES: readonly RouteModule[] = [tokenRoutes, communityRoutes, meetingRoutes, adminRoutes, docsRoutes, opsRoutes];
 
 export function createApp(config: Config, deps: AppDeps = {}): Express {
   const logger = deps.logger ?? createLogger(config.logLevel);

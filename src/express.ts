@@ -5,7 +5,8 @@
  *   app.use('/rtc', createTokenRouter());
  *
  * The same issuers, schemas, caller authentication, identity rules, security and no-store headers,
- * CORS allow-list, rate limit and problem+json errors as the service; no meeting, admin, docs or
+ * CORS allow-list, rate limit and problem+json errors as the service, and the community servers'
+ * drop-in routes (/ping, /rtc, /rtm, /rte, /getToken); no meeting, admin, docs or
  * probe routes. A path the router does not serve falls through to the host app. The rate limit
  * counts `req.ip`, which follows the host app's `trust proxy` setting.
  */
@@ -21,6 +22,7 @@ import { NO_STORE_HEADERS } from './http/middleware/nocache.js';
 import { rateLimitPolicy } from './http/middleware/rate-limit.js';
 import { API_SECURITY_HEADERS, fixedHeaders } from './http/middleware/security-headers.js';
 import { TOKEN_ROUTES, tokenRoutes } from './http/routes/tokens.js';
+import { COMMUNITY_PREFIXES, communityRoutes } from './http/routes/community.js';
 import { createTokenService } from './tokens/service.js';
 
 /** What createTokenRouter may be given besides the environment. */
@@ -43,11 +45,13 @@ export function createTokenRouter(env: Env = process.env, options: TokenRouterOp
   const router = Router();
   // Only the token routes' paths get the headers and the limit: the host app's own routes under
   // the same prefix are left as they are.
-  const paths = TOKEN_ROUTES.map((route) => route.path);
+  const paths = [...TOKEN_ROUTES.map((route) => route.path), ...COMMUNITY_PREFIXES];
   router.use(paths, compose(fixedHeaders([...API_SECURITY_HEADERS, ...NO_STORE_HEADERS]), corsPolicy(config)));
   const limiter = rateLimitPolicy(config.rateLimitPerMinute, { redis: options.redis, logger });
   if (limiter) router.use(paths, limiter);
-  tokenRoutes(router, { tokens, adminKeyDigest: config.adminKeyDigest, callers: callerAccess(config, logger, { clock: tokens.clock }) });
+  const callers = callerAccess(config, logger, { clock: tokens.clock });
+  tokenRoutes(router, { tokens, adminKeyDigest: config.adminKeyDigest, callers });
+  communityRoutes(router, { tokens, callers });
   router.use(errorHandler());
   return router;
 }

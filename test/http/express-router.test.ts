@@ -79,6 +79,13 @@ describe('createTokenRouter mounted under /rtc', () => {
     await request(app).get('/rtc/after').expect(200, { after: true });
   });
 
+  it("when the community servers' routes are asked under the prefix, then they answer in those servers' shapes", async () => {
+    await request(host()).get('/rtc/ping').expect(200, { message: 'pong' });
+    const res = await request(host()).get('/rtc/rtc/test/publisher/uid/1').expect(200);
+    expect(Object.keys(res.body)).toEqual(['rtcToken']);
+    expect(res.headers['cache-control']).toBe('no-store');
+  });
+
   it('when the environment is invalid, then building the router throws a ConfigError naming it', () => {
     expect(() => createTokenRouter({ NODE_ENV: 'production', MASTER_KEY: 'k', MASTER_SECRET: CREDENTIALS.MASTER_SECRET })).toThrow(ConfigError);
   });
