@@ -10,7 +10,7 @@
  * problem+json per field, no repeated-parameter check, no configured TTL bounds), the JSON body
  * parser on meeting routes, and the problem+json error handler.
  */
-import { buildAgoraRtcToken, buildConferenceToken, buildHmsAppToken, buildVideoSdkToken, secretKey } from '../dist/index.js';
+import { buildAgoraRteToken, buildAgoraRtcToken, buildConferenceToken, buildHmsAppToken, buildVideoSdkToken, secretKey } from '../dist/index.js';
 import { verifyVideoSdkToken } from '../dist/tokens/videosdk.js';
 import { openStore } from '../dist/meetings/open.js';
 import { createMeeting, MEETING_ID } from '../dist/meetings/store.js';
@@ -42,7 +42,18 @@ export const tokenRoutes = new Map([
   ['/get-token', issuer(buildVideoSdkToken, videosdk)],
   ['/hms/app-token', issuer(buildHmsAppToken, hms)],
   ['/access_token', issuer(buildAgoraRtcToken, agora)],
+  ['/rte_token', issuer(buildAgoraRteToken, agora)],
 ]);
+
+/** The community servers' `GET /rtc/:channelName/:role/:tokentype/:uid`: the same builder, `{ rtcToken }`. */
+export function communityRtcRoute({ channelName, role, tokentype, uid }) {
+  try {
+    const { token } = buildAgoraRtcToken({ channelName, role: role === 'audience' ? 'subscriber' : role, uid: tokentype === 'uid' ? Number(uid) : uid }, agora);
+    return { status: 200, body: { rtcToken: token } };
+  } catch (error) {
+    return { status: 400, body: { error: error.message } };
+  }
+}
 
 /** The service's VideoSDK check: signature and apikey, then revocation (a store query), then roles. */
 async function authorize(header) {

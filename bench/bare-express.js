@@ -5,7 +5,7 @@
  */
 import { createServer } from 'node:http';
 import express from 'express';
-import { createMeetingRoute, serve, tokenRoutes, validateMeetingRoute } from './bare-common.js';
+import { communityRtcRoute, createMeetingRoute, serve, tokenRoutes, validateMeetingRoute } from './bare-common.js';
 
 const app = express();
 app.disable('x-powered-by');
@@ -14,6 +14,7 @@ app.set('etag', false);
 const send = (res, { status, body }) => res.status(status).json(body);
 
 for (const [path, handle] of tokenRoutes) app.get(path, (req, res) => send(res, handle(req.query)));
+app.get('/rtc/:channelName/:role/:tokentype/:uid', (req, res) => send(res, communityRtcRoute(req.params)));
 app.post('/create-meeting', async (req, res) => send(res, await createMeetingRoute(req.headers.authorization)));
 app.post('/validate-meeting/:meetingId', async (req, res) => send(res, await validateMeetingRoute(req.headers.authorization, req.params.meetingId)));
 

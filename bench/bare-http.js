@@ -4,7 +4,7 @@
  * costs with no framework at all.
  */
 import { createServer } from 'node:http';
-import { createMeetingRoute, serve, tokenRoutes, validateMeetingRoute } from './bare-common.js';
+import { communityRtcRoute, createMeetingRoute, serve, tokenRoutes, validateMeetingRoute } from './bare-common.js';
 
 const VALIDATE = '/validate-meeting/';
 
@@ -20,6 +20,10 @@ async function route(req) {
   if (req.method === 'GET') {
     const handle = tokenRoutes.get(path);
     if (handle) return handle(Object.fromEntries(new URLSearchParams(mark === -1 ? '' : req.url.slice(mark + 1))));
+    if (path.startsWith('/rtc/')) {
+      const [channelName, role, tokentype, uid] = path.slice(5).split('/').map(decodeURIComponent);
+      return communityRtcRoute({ channelName, role, tokentype, uid });
+    }
   } else if (req.method === 'POST') {
     if (path === '/create-meeting') return createMeetingRoute(req.headers.authorization);
     if (path.startsWith(VALIDATE)) return validateMeetingRoute(req.headers.authorization, decodeURIComponent(path.slice(VALIDATE.length)));

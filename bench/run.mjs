@@ -141,7 +141,7 @@ async function main() {
       label: r.name,
       kind: r.jwt ? 'jwt' : 'agora',
       spec: { path: r.path },
-      expect: ['token', 'expiresAt'],
+      expect: r.expect ?? ['token', 'expiresAt'],
       databaseUrl: fresh(r.name),
     })),
     {

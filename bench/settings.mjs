@@ -62,6 +62,9 @@ export const TOKEN_ROUTES = Object.freeze([
   { name: '/get-token', path: '/get-token?roomId=room-1&participantId=user-1', jwt: true },
   { name: '/hms/app-token', path: '/hms/app-token?roomId=room-1&userId=user-1&role=host', jwt: true },
   { name: '/access_token', path: '/access_token?channelName=room-1&uid=12345&role=publisher', jwt: false },
+  { name: '/rte_token', path: '/rte_token?channelName=room-1&uid=12345&role=publisher', jwt: false },
+  // The community servers' shape: `{ rtcToken }`.
+  { name: '/rtc/… (community)', path: '/rtc/room-1/publisher/uid/12345', jwt: false, expect: ['rtcToken'] },
 ]);
 
 /** The three targets of every comparison, in the order of the table's columns. */

@@ -1,7 +1,8 @@
 /**
  * The package as a user installs it: `npm pack`, the tarball installed in a fresh folder, then used
- * from CommonJS (`require`), from ESM (`import`), and type-checked from `.cts` and `.mts` files
- * with `module: nodenext`, for the main entry and `rtc-token-server/express`. The build is the
+ * from CommonJS (`require`), from ESM (`import`), as a router mounted in an Express app, and
+ * type-checked from `.cts` and `.mts` files with `module: nodenext`, for the main entry and
+ * `rtc-token-server/express`. The build is the
  * integration project's (test/global-setup.ts).
  */
 import { execFileSync } from 'node:child_process';
@@ -79,6 +80,27 @@ console.log(JSON.stringify({ keys: Object.keys(lib).sort(), same: TokenClient ==
     expect(cjs.keys).toEqual(expect.arrayContaining(['default', 'TokenClient', 'buildAgoraRtcToken', 'buildVideoSdkToken', 'ArgumentTypeError']));
     expect([cjs.marked, cjs.same, esm.same, cjs.router, esm.router]).toEqual([true, true, true, 'function', 'function']);
     expect(jwt.verify(cjs.token, CREDENTIALS.MASTER_SECRET, { algorithms: ['HS256'] })).toMatchObject({ sub: 'alice', room: 'room1', role: 'admin' });
+  });
+
+  it('when mounted as a router in an Express app, then its token routes answer under the prefix', () => {
+    writeFileSync(
+      join(app, 'mount.cjs'),
+      `const express = require('express');
+const { createTokenRouter } = require('rtc-token-server/express');
+const app = express();
+app.use('/rtc', createTokenRouter({ NODE_ENV: 'test', LOG_LEVEL: 'silent', MASTER_KEY: ${JSON.stringify(CREDENTIALS.MASTER_KEY)}, MASTER_SECRET: ${JSON.stringify(CREDENTIALS.MASTER_SECRET)} }));
+const server = app.listen(0, '127.0.0.1', async () => {
+  const base = 'http://127.0.0.1:' + server.address().port + '/rtc';
+  const token = await fetch(base + '/chat-token?userId=alice&channelId=general');
+  const bad = await fetch(base + '/chat-token?userId=alice');
+  console.log(JSON.stringify({ status: token.status, body: await token.json(), bad: bad.status, type: bad.headers.get('content-type') }));
+  server.close();
+});
+`,
+    );
+    const out = JSON.parse(run('mount.cjs')) as { status: number; body: { token: string }; bad: number; type: string };
+    expect([out.status, out.bad, out.type]).toEqual([200, 400, 'application/problem+json; charset=utf-8']);
+    expect(jwt.verify(out.body.token, CREDENTIALS.MASTER_SECRET, { algorithms: ['HS256'] })).toMatchObject({ sub: 'alice', channel: 'general' });
   });
 
   it('when type-checked from .cts and .mts files with module nodenext, then both entries resolve with their types', () => {
