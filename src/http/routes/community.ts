@@ -8,8 +8,9 @@
  */
 import type { Request, RequestHandler, Response } from 'express';
 import { guard, IDENTITY_RULES, type IdentityRule } from '../../auth/identity.js';
-import { AppError, ArgumentRangeError, invalidArguments } from '../../errors.js';
-import { optional, required, text, type Schema } from '../../tokens/args.js';
+import { AppError, ArgumentRangeError, invalidArguments, isArgumentError, type ArgumentError } from '../../errors.js';
+import { oneOf, optional, required, text, type Schema, type Values } from '../../tokens/args.js';
+import type { CallerAccess } from '../middleware/caller-auth.js';
 import type { Issuer } from '../../tokens/service.js';
 import { callerOf } from '../middleware/caller-auth.js';
 import { jsonBody } from '../middleware/json-body.js';
@@ -18,47 +19,66 @@ import { parseBody, parseQuery, queryOf } from '../query.js';
 import type { RouteDeps } from './deps.js';
 import type { Router } from 'express';
 
-/** Requests whose lifetime came as `?expiry=`, so a 400 about it names `expiry`. */
-const expiryNamed = new WeakMap<Request, boolean>();
-const expiryName = (req: Request): Record<string, string> => (expiryNamed.get(req) ? { expireTime: 'expiry' } : {});
+/** The community servers' roles; `audience` is a subscriber. */
+const ROLE = oneOf(['publisher', 'subscriber', 'audience']);
+const TOKEN_TYPE = oneOf(['uid', 'userAccount']);
+const asAgoraRole = (role: string) => (role === 'audience' ? 'subscriber' : role);
 
-const ROLES: Readonly<Record<string, 'publisher' | 'subscriber'>> = { publisher: 'publisher', subscriber: 'subscriber', audience: 'subscriber' };
+/** Client-facing names of the token routes' arguments, for a 400 worded as the client asked. */
+type Names = Readonly<Record<string, string>>;
 
-/** The issuer's arguments from `args` (query-string text), checked by its schema and, when callers authenticate, its guard. */
-function admitted<S extends Schema>(issuer: Issuer<S>, rule: IdentityRule<S>, deps: Pick<RouteDeps, 'callers'>, args: Record<string, unknown>, res: Response) {
-  issuer.assertConfigured();
-  const { callers } = deps;
-  if (callers === undefined) return parseQuery(issuer.schema, args);
-  const routeGuard = guard(rule, issuer.schema, callers.policy);
-  return routeGuard.admit(parseQuery(routeGuard.schema, args), callerOf(res));
+/**
+ * The issuer's arguments from query-style text, checked by its schema and, when callers
+ * authenticate, by its guard (built once, here); a 400 names the fields as in `names`.
+ */
+function admitter<S extends Schema>(issuer: Issuer<S>, rule: IdentityRule<S>, callers: CallerAccess | undefined) {
+  const routeGuard = callers === undefined ? undefined : guard(rule, issuer.schema, callers.policy);
+  return (args: Record<string, unknown>, res: Response, names: Names = {}): Values<S> =>
+    named(names, () => {
+      issuer.assertConfigured();
+      return routeGuard === undefined ? parseQuery(issuer.schema, args) : routeGuard.admit(parseQuery(routeGuard.schema, args), callerOf(res));
+    });
 }
 
-/** The expiry in seconds from `?expiry=` (the Go server's name) or `?expireTime=` (this service's). */
-function expiry(req: Request): Record<string, unknown> {
+/**
+ * The lifetime from `?expiry=` (the Go server's name) or `?expireTime=` (this service's), and the
+ * name a 400 about it should use.
+ */
+function expiry(req: Request): { args: Record<string, unknown>; names: Names } {
   const query = queryOf(req);
-  if (query.expiry !== undefined) expiryNamed.set(req, true);
-  const value = query.expiry ?? query.expireTime;
   if (query.expiry !== undefined && query.expireTime !== undefined)
     throw invalidArguments([new ArgumentRangeError('expiry', 'give expiry or expireTime, not both')]);
-  return value === undefined ? {} : { expireTime: value };
+  if (query.expiry !== undefined) return { args: { expireTime: query.expiry }, names: { expireTime: 'expiry' } };
+  return { args: query.expireTime === undefined ? {} : { expireTime: query.expireTime }, names: {} };
 }
 
-/** `:role` and `:tokentype` of the community paths, checked; the RTC arguments they and `:uid` make. */
-function rtcArgs(req: Request): Record<string, unknown> {
+/** `:role`, `:tokentype` and `:uid` of the community paths, checked together; the RTC arguments they make. */
+function rtcArgs(req: Request): { args: Record<string, unknown>; names: Names } {
   const { channelName, role, tokentype, uid } = req.params as Record<string, string>;
-  const errors = [];
-  if (!Object.hasOwn(ROLES, role!)) errors.push(new ArgumentRangeError('role', 'role must be one of: publisher, subscriber, audience'));
-  if (tokentype !== 'uid' && tokentype !== 'userAccount') errors.push(new ArgumentRangeError('tokentype', 'tokentype must be one of: uid, userAccount'));
-  else if (tokentype === 'uid' && !/^\d+$/.test(uid!)) errors.push(new ArgumentRangeError('uid', 'uid must be a whole number when tokentype is uid'));
+  const errors: ArgumentError[] = [];
+  const read = (check: () => string): string | undefined => {
+    try {
+      return check();
+    } catch (error) {
+      if (!isArgumentError(error)) throw error;
+      errors.push(error);
+      return undefined;
+    }
+  };
+  const agoraRole = read(() => asAgoraRole(ROLE.parse(role!, 'role')));
+  if (read(() => TOKEN_TYPE.parse(tokentype!, 'tokentype')) === 'uid' && !/^\d+$/.test(uid!)) {
+    errors.push(new ArgumentRangeError('uid', 'uid must be a whole number when tokentype is uid'));
+  }
   if (errors.length > 0) throw invalidArguments(errors);
-  return { channelName, uid, role: ROLES[role!], ...expiry(req) };
+  const lifetime = expiry(req);
+  return { args: { channelName, uid, role: agoraRole, ...lifetime.args }, names: lifetime.names };
 }
 
 /**
  * Runs `issue` and words a 400 with the names the client used (`channel`, `expire`, `expiry`…)
  * rather than the token route's own.
  */
-function named<T>(names: Readonly<Record<string, string>>, issue: () => T): T {
+function named<T>(names: Names, issue: () => T): T {
   try {
     return issue();
   } catch (error) {
@@ -78,19 +98,23 @@ function sendJson(res: Response, body: Record<string, string>): void {
 }
 
 const getTokenBody = {
-  tokenType: required(text({ maxBytes: 8 })),
+  tokenType: required(oneOf(['rtc', 'rtm', 'chat'])),
   channel: optional(text({ maxBytes: 64 })),
   role: optional(text({ maxBytes: 16 })),
   uid: optional(text({ maxBytes: 255 })),
   expire: optional(text({ maxBytes: 16 })),
 };
+/** The body's names for the token routes' arguments. */
+const BODY_NAMES: Names = { channelName: 'channel', expireTime: 'expire', userId: 'uid' };
 
 /** Where the community routes live, as path prefixes (for the embedded router's headers and limit). */
 export const COMMUNITY_PREFIXES = ['/ping', '/rtc', '/rtm', '/rte', '/getToken'] as const;
 
-export const communityRoutes = (router: Router, deps: Pick<RouteDeps, 'tokens' | 'callers'>): void => {
-  const { tokens, callers } = deps;
+export const communityRoutes = (router: Router, { tokens, callers }: Pick<RouteDeps, 'tokens' | 'callers'>): void => {
   const auth: RequestHandler[] = callers === undefined ? [] : [callers.authenticate];
+  const rtc = admitter(tokens.agoraRtc, IDENTITY_RULES.agoraRtc, callers);
+  const rtm = admitter(tokens.agoraRtm, IDENTITY_RULES.agoraRtm, callers);
+  const chat = admitter(tokens.agoraChat, IDENTITY_RULES.agoraChat, callers);
   const get = (path: string, handler: RequestHandler) =>
     router
       .route(path)
@@ -104,19 +128,17 @@ export const communityRoutes = (router: Router, deps: Pick<RouteDeps, 'tokens' |
 
   get('/rtc/:channelName/:role/:tokentype/:uid', (req, res) => {
     const asked = rtcArgs(req);
-    const args = named(expiryName(req), () => admitted(tokens.agoraRtc, IDENTITY_RULES.agoraRtc, deps, asked, res));
-    sendJson(res, { rtcToken: tokens.agoraRtc.issue(args).token });
+    sendJson(res, { rtcToken: tokens.agoraRtc.issue(rtc(asked.args, res, asked.names)).token });
   });
   get('/rtm/:uid', (req, res) => {
-    const asked = { uid: req.params.uid, ...expiry(req) };
-    const args = named(expiryName(req), () => admitted(tokens.agoraRtm, IDENTITY_RULES.agoraRtm, deps, asked, res));
-    sendJson(res, { rtmToken: tokens.agoraRtm.issue(args).token });
+    const lifetime = expiry(req);
+    sendJson(res, { rtmToken: tokens.agoraRtm.issue(rtm({ uid: req.params.uid, ...lifetime.args }, res, lifetime.names)).token });
   });
   get('/rte/:channelName/:role/:tokentype/:uid', (req, res) => {
     const asked = rtcArgs(req);
-    const rtc = named(expiryName(req), () => admitted(tokens.agoraRtc, IDENTITY_RULES.agoraRtc, deps, asked, res));
-    const rtm = admitted(tokens.agoraRtm, IDENTITY_RULES.agoraRtm, deps, { uid: String(rtc.uid), expireTime: String(rtc.expireTime) }, res);
-    sendJson(res, { rtcToken: tokens.agoraRtc.issue(rtc).token, rtmToken: tokens.agoraRtm.issue(rtm).token });
+    const rtcArgsChecked = rtc(asked.args, res, asked.names);
+    const rtmArgs = rtm({ uid: String(rtcArgsChecked.uid), expireTime: String(rtcArgsChecked.expireTime) }, res);
+    sendJson(res, { rtcToken: tokens.agoraRtc.issue(rtcArgsChecked).token, rtmToken: tokens.agoraRtm.issue(rtmArgs).token });
   });
 
   // The Node tutorial's server: a JSON body in, the bare token out as text/plain; errors stay problem+json.
@@ -124,24 +146,15 @@ export const communityRoutes = (router: Router, deps: Pick<RouteDeps, 'tokens' |
     .route('/getToken')
     .post(...auth, jsonBody, (req, res) => {
       const body = parseBody(getTokenBody, asText(req.body));
-      const names = { channelName: 'channel', expireTime: 'expire', userId: 'uid' };
       const expireTime = body.expire === undefined ? {} : { expireTime: body.expire };
       let token: string;
       if (body.tokenType === 'rtc') {
-        const role = body.role ?? 'subscriber';
-        if (!Object.hasOwn(ROLES, role)) throw invalidArguments([new ArgumentRangeError('role', 'role must be one of: publisher, subscriber, audience')]);
-        const args = { channelName: body.channel, uid: body.uid, role: ROLES[role], ...expireTime };
-        token = tokens.agoraRtc.issue(named(names, () => admitted(tokens.agoraRtc, IDENTITY_RULES.agoraRtc, deps, args, res))).token;
+        const role = asAgoraRole(ROLE.parse(body.role ?? 'subscriber', 'role'));
+        token = tokens.agoraRtc.issue(rtc({ channelName: body.channel, uid: body.uid, role, ...expireTime }, res, BODY_NAMES)).token;
       } else if (body.tokenType === 'rtm') {
-        token = tokens.agoraRtm.issue(
-          named(names, () => admitted(tokens.agoraRtm, IDENTITY_RULES.agoraRtm, deps, { uid: body.uid, ...expireTime }, res)),
-        ).token;
-      } else if (body.tokenType === 'chat') {
-        token = tokens.agoraChat.issue(
-          named(names, () => admitted(tokens.agoraChat, IDENTITY_RULES.agoraChat, deps, { userId: body.uid, ...expireTime }, res)),
-        ).token;
+        token = tokens.agoraRtm.issue(rtm({ uid: body.uid, ...expireTime }, res, BODY_NAMES)).token;
       } else {
-        throw invalidArguments([new ArgumentRangeError('tokenType', 'tokenType must be one of: rtc, rtm, chat')]);
+        token = tokens.agoraChat.issue(chat({ userId: body.uid, ...expireTime }, res, BODY_NAMES)).token;
       }
       res.status(200).type('text/plain').send(token);
     })
