@@ -16,6 +16,7 @@ import { callerOf } from '../middleware/caller-auth.js';
 import { jsonBody } from '../middleware/json-body.js';
 import { onlyMethods } from '../middleware/methods.js';
 import { parseBody, parseQuery, queryOf } from '../query.js';
+import { sendJson } from '../respond.js';
 import type { RouteDeps } from './deps.js';
 import type { Router } from 'express';
 
@@ -90,11 +91,6 @@ function named<T>(names: Names, issue: () => T): T {
       ),
     );
   }
-}
-
-/** Sends a JSON body; these routes answer in the community servers' shapes, not `{ token, expiresAt }`. */
-function sendJson(res: Response, body: Record<string, string>): void {
-  res.status(200).json(body);
 }
 
 const getTokenBody = {
