@@ -118,9 +118,10 @@ if [ -z "$compose_problems" ]; then pass "docker-compose.yml parses; app service
 phase "builder: copy what the Dockerfile copies, npm run build, npm pack"
 mkdir "$work/builder"
 for pattern in "${BUILDER_COPIES[@]}"; do
-  # Globs such as tsconfig*.json expand here as Docker expands them in the build context.
+  # Globs such as tsconfig*.json expand here as Docker expands them in the build context; each
+  # COPY in the Dockerfile keeps its source's path (COPY scripts/build.mjs ./scripts/), as --parents does.
   # shellcheck disable=SC2086
-  cp -R $pattern "$work/builder/"
+  cp -R --parents $pattern "$work/builder/"
 done
 # The builder stage's `npm ci` would install exactly the repo's lockfile; reuse that install.
 ln -s "$REPO/node_modules" "$work/builder/node_modules"

@@ -82,6 +82,31 @@ describe('CORS', () => {
     expect(res.headers['access-control-allow-headers']).toBe('x-request-id');
   });
 
+  it('when the token client (rtc-token-server/client) preflights with its headers, then they are allowed and Date is readable', async () => {
+    const preflight = await request(allowList)
+      .options('/access_token')
+      .set('Origin', 'https://app.example')
+      .set('Access-Control-Request-Method', 'GET')
+      .set('Access-Control-Request-Headers', 'authorization,x-api-key')
+      .expect(204);
+    expect(preflight.headers['access-control-allow-headers']).toBe('authorization,x-api-key');
+    const res = await request(allowList).get('/get-token').set('Origin', 'https://app.example').expect(200);
+    // The client times renewals on the server's clock: a page can read Date only when it is exposed.
+    expect(res.headers['access-control-expose-headers']?.split(',')).toEqual(expect.arrayContaining(['Date', 'Retry-After']));
+  });
+
+  it('when any answer leaves (token, problem, preflight, probe, 404), then it carries Date', async () => {
+    const answers = await Promise.all([
+      request(allowList).get('/get-token'),
+      request(allowList).get('/access_token'),
+      request(allowList).options('/access_token').set('Origin', 'https://app.example').set('Access-Control-Request-Method', 'GET'),
+      request(allowList).get('/healthz'),
+      request(allowList).get('/nowhere'),
+    ]);
+    expect(answers.map((res) => res.status)).toEqual([200, 400, 204, 200, 404]);
+    for (const res of answers) expect(Number.isNaN(Date.parse(res.headers.date ?? ''))).toBe(false);
+  });
+
   it('when a disallowed origin sends a preflight, then it gets no CORS headers', async () => {
     const res = await request(allowList).options('/conference-token').set('Origin', 'https://evil.example').set('Access-Control-Request-Method', 'GET');
     expect(res.headers['access-control-allow-origin']).toBeUndefined();

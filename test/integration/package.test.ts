@@ -1,8 +1,8 @@
 /**
  * The package as a user installs it: `npm pack`, the tarball installed in a fresh folder, then used
  * from CommonJS (`require`), from ESM (`import`), as a router mounted in an Express app, and
- * type-checked from `.cts` and `.mts` files with `module: nodenext`, for the main entry and
- * `rtc-token-server/express`. The build is the
+ * type-checked from `.cts` and `.mts` files with `module: nodenext`, for the main entry,
+ * `rtc-token-server/express` and `rtc-token-server/client`. The build is the
  * integration project's (test/global-setup.ts).
  */
 import { execFileSync } from 'node:child_process';
@@ -49,7 +49,17 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describe('the packed package', () => {
   it('when packed, then it ships the build, the spec and the license, and no source map pointing at sources it does not ship', () => {
-    expect(files).toEqual(expect.arrayContaining(['package/dist/index.js', 'package/dist/express.js', 'package/openapi.yaml', 'package/LICENSE']));
+    expect(files).toEqual(
+      expect.arrayContaining([
+        'package/dist/index.js',
+        'package/dist/express.js',
+        'package/dist/client/index.js',
+        'package/dist/cjs/client/index.js',
+        'package/dist/cjs/package.json',
+        'package/openapi.yaml',
+        'package/LICENSE',
+      ]),
+    );
     expect(files.filter((f) => f.endsWith('.map') || f.startsWith('package/src/') || f.endsWith('.tsbuildinfo'))).toEqual([]);
   });
 
@@ -82,6 +92,41 @@ console.log(JSON.stringify({ keys: Object.keys(lib).sort(), same: TokenClient ==
     expect(jwt.verify(cjs.token, CREDENTIALS.MASTER_SECRET, { algorithms: ['HS256'] })).toMatchObject({ sub: 'alice', room: 'room1', role: 'admin' });
   });
 
+  it('when the client is required from CommonJS and imported from ESM, then each gets a token from a token route and its typed errors', () => {
+    // A token route in miniature: { token, expiresAt } with Date, and a 403 problem for ?deny.
+    const server = `const http = require('node:http');
+let n = 0;
+const server = http.createServer((req, res) => {
+  const denied = req.url.includes('deny');
+  res.writeHead(denied ? 403 : 200, { 'Content-Type': denied ? 'application/problem+json' : 'application/json' });
+  res.end(JSON.stringify(denied ? { type: 'urn:forbidden', status: 403, detail: 'not yours' } : { token: 'token-' + ++n, expiresAt: new Date(Date.now() + 600000).toISOString() }));
+});`;
+    const use = (load: string) => `${load}
+server.listen(0, '127.0.0.1', async () => {
+  const base = 'http://127.0.0.1:' + server.address().port;
+  const source = new TokenSource(base + '/access_token?channelName=demo&uid=42');
+  const denied = new TokenSource(base + '/access_token?deny');
+  const tokens = await Promise.all([source.get(), source.get()]);
+  const error = await denied.get().catch((e) => e);
+  source.stop();
+  console.log(JSON.stringify({ tokens, typed: error instanceof TokenSourceError, status: error.status, detail: error.detail }));
+  server.close();
+});
+`;
+    writeFileSync(join(app, 'client.cjs'), use(`const { TokenSource, TokenSourceError } = require('rtc-token-server/client');\n${server}`));
+    writeFileSync(
+      join(app, 'client.mjs'),
+      use(
+        `import { TokenSource, TokenSourceError } from 'rtc-token-server/client';\nimport { createRequire } from 'node:module';\nconst require = createRequire(import.meta.url);\n${server}`,
+      ),
+    );
+    const expected = { tokens: ['token-1', 'token-1'], typed: true, status: 403, detail: 'not yours' };
+    expect(JSON.parse(run('client.cjs'))).toEqual(expected);
+    expect(JSON.parse(run('client.mjs'))).toEqual(expected);
+    // The CommonJS build is CommonJS, not an ES module that require() happens to load.
+    expect(readFileSync(join(app, 'node_modules/rtc-token-server/dist/cjs/client/index.js'), 'utf8')).toMatch(/exports\.TokenSource = /);
+  });
+
   it('when mounted as a router in an Express app, then its token routes answer under the prefix', () => {
     writeFileSync(
       join(app, 'mount.cjs'),
@@ -103,7 +148,7 @@ const server = app.listen(0, '127.0.0.1', async () => {
     expect(jwt.verify(out.body.token, CREDENTIALS.MASTER_SECRET, { algorithms: ['HS256'] })).toMatchObject({ sub: 'alice', channel: 'general' });
   });
 
-  it('when type-checked from .cts and .mts files with module nodenext, then both entries resolve with their types', () => {
+  it('when type-checked from .cts and .mts files with module nodenext, then all three entries resolve with their types', () => {
     // The consumer's own types of Node and Express, as a TypeScript user has them.
     link(['@types/node', '@types/express']);
     writeFileSync(
@@ -116,14 +161,22 @@ const server = app.listen(0, '127.0.0.1', async () => {
     const body = `const client = new TokenClient('key', 'a-master-secret-of-at-least-32-characters');
 const issued: Promise<string> = client.getChatToken('alice', 'general', true, false, 5);
 const router: import('express').Router = createTokenRouter({ NODE_ENV: 'test' });
+const source = new TokenSource('https://tokens.example.com/access_token?channelName=demo&uid=42', { headers: async () => ({ Authorization: 'Bearer x' }) });
+const fresh: Promise<string> = source.get();
+const off: () => void = source.onError((error: TokenSourceError) => void error.status.toFixed());
 void issued;
 void router;
+void fresh;
+void off;
 `;
     writeFileSync(
       join(app, 'use.cts'),
-      `import { TokenClient } from 'rtc-token-server';\nimport { createTokenRouter } from 'rtc-token-server/express';\n${body}`,
+      `import { TokenClient } from 'rtc-token-server';\nimport { createTokenRouter } from 'rtc-token-server/express';\nimport { TokenSource, TokenSourceError } from 'rtc-token-server/client';\n${body}`,
     );
-    writeFileSync(join(app, 'use.mts'), `import TokenClient from 'rtc-token-server';\nimport { createTokenRouter } from 'rtc-token-server/express';\n${body}`);
+    writeFileSync(
+      join(app, 'use.mts'),
+      `import TokenClient from 'rtc-token-server';\nimport { createTokenRouter } from 'rtc-token-server/express';\nimport { TokenSource, TokenSourceError } from 'rtc-token-server/client';\n${body}`,
+    );
     const tsc = createRequire(join(REPO_ROOT, 'package.json')).resolve('typescript/bin/tsc');
     let output = '';
     try {

@@ -4,7 +4,8 @@ import type { Config } from '../../config/index.js';
 
 const OPTIONS: CorsOptions = {
   methods: ['GET', 'HEAD', 'POST'],
-  exposedHeaders: ['Retry-After', 'RateLimit', 'RateLimit-Policy', 'X-Request-Id', 'WWW-Authenticate'],
+  // Date: the client (rtc-token-server/client) times renewals on the server's clock.
+  exposedHeaders: ['Date', 'Retry-After', 'RateLimit', 'RateLimit-Policy', 'X-Request-Id', 'WWW-Authenticate'],
   maxAge: 600,
 };
 
