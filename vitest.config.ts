@@ -1,6 +1,9 @@
+import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
+  // The examples import the client by its package name, as users do; the tests run them on the source.
+  resolve: { alias: { 'rtc-token-server/client': fileURLToPath(new URL('./src/client/index.ts', import.meta.url)) } },
   test: {
     environment: 'node',
     // Most test time is spent waiting (child processes, sockets, stores), not computing: more

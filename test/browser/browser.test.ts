@@ -8,44 +8,19 @@
  */
 import { mkdirSync, readFileSync } from 'node:fs';
 import { createServer, type RequestListener, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { close, launchChromium, listen } from './chromium.js';
 import { parse } from 'yaml';
 import { createApp } from '../../src/app.js';
 import { CREDENTIALS, testConfig, verifyAt } from '../fixtures.js';
 import { parseAgora } from '../agora.js';
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--no-first-run',
-  '--disable-quic',
-  '--disable-sync',
-];
 const ARTIFACTS = process.env.BROWSER_ARTIFACTS ?? join(tmpdir(), 'rtc-token-server-browser');
 const SPEC = parse(readFileSync(new URL('../../openapi.yaml', import.meta.url), 'utf8'));
 const OPERATIONS = ['get', 'put', 'post', 'delete', 'patch'];
-
-/** Listens on 127.0.0.1 at a free port; answers the port. */
-async function listen(server: Server): Promise<number> {
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', resolve);
-  });
-  return (server.address() as AddressInfo).port;
-}
-
-async function close(server: Server): Promise<void> {
-  server.closeAllConnections();
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-}
 
 /** A page server: an empty HTML page at `/`, for scripts to run from its origin. */
 const blankPage: RequestListener = (req, res) => {
@@ -86,7 +61,7 @@ beforeAll(async () => {
   const server = createServer(app);
   servers.push(server);
   api = `http://127.0.0.1:${await listen(server)}`;
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS, headless: true });
+  browser = await launchChromium();
 });
 
 afterAll(async () => {
