@@ -11,7 +11,8 @@
 import express, { type Express } from 'express';
 import { API_SECURITY_HEADERS, fixedHeaders } from './http/middleware/security-headers.js';
 import type { Redis } from 'ioredis';
-import type { Clock } from './clock.js';
+import { systemClock, type Clock } from './clock.js';
+import { RevocationRules } from './revocation/rules.js';
 import type { Config } from './config/index.js';
 import { createLogger, type Logger } from './logger.js';
 import { createTokenService, type TokenService } from './tokens/service.js';
@@ -47,6 +48,11 @@ export interface AppDeps {
   readonly metrics?: Metrics;
   /** The clock for issued tokens; defaults to the system clock. */
   readonly clock?: Clock;
+  /**
+   * The revocation rules (server.ts loads them from the store and follows its changes before
+   * serving); defaults to rules over `store` that start empty and change only through this app.
+   */
+  readonly revocations?: RevocationRules;
   /** While Redis fails, how often the rate limiter tries it again; defaults to RETRY_INTERVAL_MS (2 s). */
   readonly redisRetryIntervalMs?: number;
   /** How CLIENT_JWKS_URL's keys are cached and fetched; defaults to JWKS_DEFAULTS (auth/jwt.ts). */
@@ -59,8 +65,11 @@ const ROUTE_MODULES: readonly RouteModule[] = [tokenRoutes, communityRoutes, mee
 export function createApp(config: Config, deps: AppDeps = {}): Express {
   const logger = deps.logger ?? createLogger(config.logLevel);
   const metrics = deps.metrics ?? createMetrics();
-  const tokens = deps.tokens ?? createTokenService(config, { clock: deps.clock, onIssued: metrics.tokenIssued });
   const store = deps.store ?? openMemoryStore();
+  const clock = deps.clock ?? systemClock;
+  const revocations = deps.revocations ?? new RevocationRules(store, logger, clock);
+  // Every token route of every provider mints through these issuers: a revoked user or room gets a 403.
+  const tokens = deps.tokens ?? createTokenService(config, { clock, onIssued: metrics.tokenIssued, check: revocations.mintCheck });
 
   const app = express();
   app.disable('x-powered-by');
@@ -77,6 +86,7 @@ export function createApp(config: Config, deps: AppDeps = {}): Express {
   const routeDeps: RouteDeps = {
     tokens,
     store,
+    revocations,
     logger,
     metrics,
     // Built once: under CLIENT_AUTH=jwt with a JWKS URL this holds the one cached key set.

@@ -4,18 +4,22 @@
  *
  *   rtc-token-server [serve]                       the HTTP server, exactly as `node dist/server.js`
  *   rtc-token-server mint <kind> [--json] [--dev] [--<name> <value> ...]
+ *   rtc-token-server inspect [--json] <token>      the token doctor, as POST /inspect (no revocation rules)
  *
  * `mint` reads the same configuration as the server and parses its flags with the same schema and
  * parseQuery as the matching route, so a flag is refused exactly when the query parameter would be,
  * in the same words. Exit codes: 0 token printed, 1 configuration or provider problem, 2 bad usage
- * (a mint with generated development credentials and no --dev included).
+ * (a mint with generated development credentials and no --dev included); `inspect` exits 0 when the
+ * token is valid, 1 when not.
  */
+import { readFileSync } from 'node:fs';
 import dotenv from 'dotenv';
 import { loadConfig } from './config/index.js';
 import { AppError, ConfigError, isArgumentError, UsageError } from './errors.js';
 import { parseQuery } from './http/query.js';
 import { defaultText, type Schema } from './tokens/args.js';
 import { createTokenService, type Issuer, type IssuerName, type TokenService } from './tokens/service.js';
+import { describeInspection, inspectToken } from './tokens/inspect.js';
 
 // Each kind names its issuer and the route whose query parameters its flags are. hms-management and
 // agora-chat-app are POSTs behind ADMIN_API_KEY over HTTP; whoever runs the CLI already holds the
@@ -67,6 +71,7 @@ function run(command: string, args: string[]): number {
   }
   try {
     if (command === 'serve') throw new UsageError('serve takes no arguments');
+    if (command === 'inspect') return inspect(args, tokens);
     if (command !== 'mint') throw new UsageError(`unknown command "${command}"`);
     const kind = args[0] ?? '';
     if (!Object.hasOwn(KINDS, kind)) throw new UsageError(kind === '' ? 'mint needs a kind' : `unknown kind "${kind}"`);
@@ -105,6 +110,18 @@ function run(command: string, args: string[]): number {
     process.stderr.write(`${PROGRAM}: ${error.message}\n`);
     return error.code === 'invalid-request' ? 2 : 1;
   }
+}
+
+/** `inspect [--json] <token>` (`-` or no token: read it from stdin): the doctor's answer, for a person or as JSON. */
+function inspect(args: string[], tokens: TokenService): number {
+  const json = args.includes('--json');
+  const rest = args.filter((arg) => arg !== '--json');
+  if (rest.length > 1 || rest.some((arg) => arg.startsWith('--'))) throw new UsageError('inspect takes one token (and --json)');
+  const token = rest[0] === undefined || rest[0] === '-' ? readFileSync(0, 'utf8') : rest[0];
+  if (token.trim() === '') throw new UsageError('inspect needs a token');
+  const result = inspectToken(token, tokens.credentials, { now: tokens.clock() });
+  process.stdout.write(json ? `${JSON.stringify(result, null, 2)}\n` : describeInspection(result));
+  return result.valid ? 0 : 1;
 }
 
 /**
@@ -148,6 +165,8 @@ function usage(tokens: TokenService): string {
     `  ${PROGRAM} mint <kind> [--json] [--dev] [--<flag> <value> ...]`,
     '      print one token on stdout; --json prints {"token","expiresAt"};',
     '      --dev allows a token signed with generated development credentials (no credentials set)',
+    `  ${PROGRAM} inspect [--json] <token|->`,
+    '      what the token is, who signed it and why a provider would refuse it; exit 0 valid, 1 not',
     '',
     'Kinds and their flags (the query parameters of the route named; same rules, same messages):',
   ];

@@ -97,6 +97,7 @@ export const PROBLEMS = {
   'malformed-json': { status: 400, title: 'Malformed JSON body' },
   unauthorized: { status: 401, title: 'Unauthorized' },
   forbidden: { status: 403, title: 'Forbidden' },
+  revoked: { status: 403, title: 'Revoked' },
   'not-found': { status: 404, title: 'Not found' },
   'method-not-allowed': { status: 405, title: 'Method not allowed' },
   'payload-too-large': { status: 413, title: 'Payload too large' },

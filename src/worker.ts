@@ -11,6 +11,8 @@ import { openStore } from './meetings/open.js';
 import type { MeetingStore } from './meetings/store.js';
 import { schedulePurge } from './meetings/purge.js';
 import { connectRedis } from './redis.js';
+import { systemClock } from './clock.js';
+import { RevocationRules } from './revocation/rules.js';
 
 export async function runWorker(config: Config, logger: Logger): Promise<void> {
   // Each is assigned once, below, but shutdown() reads them before that (a signal while the store
@@ -20,6 +22,7 @@ export async function runWorker(config: Config, logger: Logger): Promise<void> {
   let server: Server | undefined;
   let redis: ReturnType<typeof connectRedis> | undefined;
   let stopPurge: (() => void) | undefined;
+  let revocations: RevocationRules | undefined;
   /* eslint-enable prefer-const */
   let stopping = false;
   // Responses not yet sent when draining starts, and every one after, tell keep-alive clients to
@@ -32,6 +35,7 @@ export async function runWorker(config: Config, logger: Logger): Promise<void> {
     stopping = true;
     logger.info({ signal }, 'shutting down: finishing in-flight requests');
     stopPurge?.();
+    revocations?.stop();
     const closeStore = () =>
       Promise.all([store?.close(), redis?.quit().catch(() => redis?.disconnect())])
         .then(() => logger.info('stopped'))
@@ -61,12 +65,20 @@ export async function runWorker(config: Config, logger: Logger): Promise<void> {
     logger.fatal({ err: error }, 'cannot open the meeting store named by DATABASE_URL');
     process.exit(1);
   }
-  logger.info({ store: store.kind }, 'meeting store ready');
-  // Revocations are kept only until their tokens would have expired: delete ended ones now and then.
+  // The revocation rules in force, before the first request: every one is enforced from the start.
+  revocations = new RevocationRules(store, logger, systemClock);
+  try {
+    await revocations.start();
+  } catch (error) {
+    logger.fatal({ err: error }, 'cannot load the revocation rules from the meeting store');
+    process.exit(1);
+  }
+  logger.info({ store: store.kind, revocationRules: revocations.size }, 'meeting store ready');
+  // Rules end at their `until`: delete ended ones now and then.
   stopPurge = schedulePurge(store, logger);
 
   redis = config.redisUrl === undefined ? undefined : connectRedis(config.redisUrl, logger);
-  const app = createApp(config, { logger, store, redis });
+  const app = createApp(config, { logger, store, redis, revocations });
   // Slow or stalled clients are cut off instead of holding sockets open: a 408, then the close.
   server = createServer(
     {

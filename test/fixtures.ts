@@ -1,4 +1,5 @@
 /** Shared test fixtures: fixed credentials, a pinned clock and an app built from them. */
+import type { MeetingStore } from '../src/meetings/store.js';
 import jwt from 'jsonwebtoken';
 import { expect } from 'vitest';
 import type { Response } from 'supertest';
@@ -71,4 +72,23 @@ export function expectProblem(res: Response, status: number, code: ProblemCode, 
 /** Asserts a 400 problem+json whose detail and only error name `field` with `message`. */
 export function expectInvalid(res: Response, field: string, message: string): void {
   expectProblem(res, 400, 'invalid-request', message, [{ field, message }]);
+}
+
+/** A store whose every call fails, as a store does when its database is down. */
+export function brokenStore(message = 'connect ECONNREFUSED 127.0.0.1:5432'): MeetingStore {
+  const fail = async (): Promise<never> => {
+    throw new Error(message);
+  };
+  return {
+    kind: 'postgres',
+    insert: fail,
+    find: fail,
+    addRule: fail,
+    deleteRule: fail,
+    rules: fail,
+    watchRules: () => () => {},
+    purgeExpired: fail,
+    ping: fail,
+    close: async () => {},
+  };
 }

@@ -1,10 +1,10 @@
+import type { RevocationRule } from '../revocation/rules.js';
 import type { Meeting, MeetingStore } from './store.js';
 
 /** A store that lives and dies with the process: for tests and throwaway runs (`memory:`). */
 export function openMemoryStore(): MeetingStore {
   const meetings = new Map<string, Meeting>();
-  // jti → the revocation's end, in epoch milliseconds.
-  const revoked = new Map<string, number>();
+  const rules = new Map<string, RevocationRule>();
   let closed = false;
   const open = () => {
     if (closed) throw new Error('the memory store is closed');
@@ -21,22 +21,26 @@ export function openMemoryStore(): MeetingStore {
       open();
       return meetings.get(id);
     },
-    async revoke(jti, expiresAt) {
+    async addRule(rule) {
       open();
-      const until = Math.max(revoked.get(jti) ?? -Infinity, expiresAt.getTime());
-      revoked.set(jti, until);
-      return new Date(until);
+      rules.set(rule.id, rule);
     },
-    async isRevoked(jti, now) {
+    async deleteRule(id) {
       open();
-      return (revoked.get(jti) ?? -Infinity) > now.getTime();
+      return rules.delete(id);
     },
+    async rules(now) {
+      open();
+      return [...rules.values()].filter((r) => r.until > now);
+    },
+    // One process holds this store: no other connection can change it.
+    watchRules: () => () => {},
     async purgeExpired(now) {
       open();
       let count = 0;
-      for (const [jti, until] of revoked) {
-        if (until <= now.getTime()) {
-          revoked.delete(jti);
+      for (const [id, rule] of rules) {
+        if (rule.until <= now) {
+          rules.delete(id);
           count++;
         }
       }

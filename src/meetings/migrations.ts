@@ -43,6 +43,37 @@ export const MIGRATIONS: readonly Migration[] = [
     );
     CREATE INDEX revoked_tokens_expires_at ON revoked_tokens (expires_at)`,
   },
+  {
+    version: 3,
+    name: 'revocation rules replace revoked_tokens',
+    // One row per rule (kind jti, subject, room or issuedBefore) until `until`; expired rows are
+    // purged by `until`, hence its index. Every revoked token id is kept as a jti rule with the
+    // same end. until and created_at: epoch milliseconds in SQLite, timestamptz in PostgreSQL.
+    sqlite: `CREATE TABLE revocation_rules (
+      id TEXT PRIMARY KEY NOT NULL,
+      kind TEXT NOT NULL CHECK (kind IN ('jti', 'subject', 'room', 'issuedBefore')),
+      value TEXT NOT NULL,
+      until INTEGER NOT NULL,
+      created_at INTEGER NOT NULL
+    ) WITHOUT ROWID;
+    CREATE INDEX revocation_rules_until ON revocation_rules (until);
+    INSERT INTO revocation_rules (id, kind, value, until, created_at)
+      SELECT lower(substr(h, 1, 8) || '-' || substr(h, 9, 4) || '-4' || substr(h, 14, 3) || '-8' || substr(h, 18, 3) || '-' || substr(h, 21, 12)),
+        'jti', jti, expires_at, CAST(strftime('%s', 'now') AS INTEGER) * 1000
+      FROM (SELECT jti, expires_at, hex(randomblob(16)) AS h FROM revoked_tokens);
+    DROP TABLE revoked_tokens`,
+    postgres: `CREATE TABLE revocation_rules (
+      id text PRIMARY KEY,
+      kind text NOT NULL CHECK (kind IN ('jti', 'subject', 'room', 'issuedBefore')),
+      value text NOT NULL,
+      until timestamptz NOT NULL,
+      created_at timestamptz NOT NULL
+    );
+    CREATE INDEX revocation_rules_until ON revocation_rules (until);
+    INSERT INTO revocation_rules (id, kind, value, until, created_at)
+      SELECT gen_random_uuid()::text, 'jti', jti, expires_at, now() FROM revoked_tokens;
+    DROP TABLE revoked_tokens`,
+  },
 ];
 
 /** The table that records which versions are applied. */

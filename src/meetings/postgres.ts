@@ -1,5 +1,6 @@
 import pg from 'pg';
 import type { Logger } from '../logger.js';
+import type { RevocationRule, RuleKind } from '../revocation/rules.js';
 import { MIGRATIONS_TABLE, pending } from './migrations.js';
 import type { Meeting, MeetingStore } from './store.js';
 
@@ -10,6 +11,10 @@ import type { Meeting, MeetingStore } from './store.js';
 export const POSTGRES_TIMEOUT_MS = 1500;
 // Any fixed 64-bit number: every instance takes this advisory lock to migrate one at a time.
 const MIGRATION_LOCK = 7_310_422_918;
+/** The channel rule changes are announced on (NOTIFY), in the same statement as the change. */
+export const RULES_CHANNEL = 'rtc_token_server_revocation_rules';
+/** After the listening connection drops, how long before connecting again. */
+const RELISTEN_DELAY_MS = 1000;
 
 /**
  * A PostgreSQL store (`postgres://…`) shared by any number of instances. Connection and query
@@ -70,27 +75,36 @@ export async function openPostgresStore(url: string, logger: Logger): Promise<Me
       const row = result.rows[0];
       return row && { id: row.id, createdAt: row.created_at, createdBy: row.created_by };
     },
-    async revoke(jti: string, expiresAt: Date) {
-      // Revoking twice keeps the later end; RETURNING gives the end now stored.
-      const result = await query<{ expires_at: Date }>({
-        name: 'revoke-token',
-        text: `INSERT INTO revoked_tokens (jti, expires_at) VALUES ($1, $2)
-          ON CONFLICT (jti) DO UPDATE SET expires_at = GREATEST(revoked_tokens.expires_at, EXCLUDED.expires_at)
-          RETURNING expires_at`,
-        values: [jti, expiresAt],
+    async addRule(rule: RevocationRule) {
+      await query({
+        name: 'add-rule',
+        text: `WITH added AS (
+            INSERT INTO revocation_rules (id, kind, value, until, created_at) VALUES ($1, $2, $3, $4, $5) RETURNING id
+          ) SELECT pg_notify('${RULES_CHANNEL}', id) FROM added`,
+        values: [rule.id, rule.kind, rule.value, rule.until, rule.createdAt],
       });
-      return result.rows[0]!.expires_at;
     },
-    async isRevoked(jti: string, now: Date) {
+    async deleteRule(id: string) {
       const result = await query({
-        name: 'is-revoked',
-        text: 'SELECT 1 FROM revoked_tokens WHERE jti = $1 AND expires_at > $2',
-        values: [jti, now],
+        name: 'delete-rule',
+        text: `WITH gone AS (DELETE FROM revocation_rules WHERE id = $1 RETURNING id) SELECT pg_notify('${RULES_CHANNEL}', id) FROM gone`,
+        values: [id],
       });
       return result.rowCount === 1;
     },
+    async rules(now: Date) {
+      const result = await query<{ id: string; kind: RuleKind; value: string; until: Date; created_at: Date }>({
+        name: 'rules-in-force',
+        text: 'SELECT id, kind, value, until, created_at FROM revocation_rules WHERE until > $1',
+        values: [now],
+      });
+      return result.rows.map((r) => ({ id: r.id, kind: r.kind, value: r.value, until: r.until, createdAt: r.created_at }));
+    },
+    watchRules(onChange: () => void) {
+      return listen(url, logger, onChange);
+    },
     async purgeExpired(now: Date) {
-      const result = await query({ name: 'purge-revoked', text: 'DELETE FROM revoked_tokens WHERE expires_at <= $1', values: [now] });
+      const result = await query({ name: 'purge-rules', text: 'DELETE FROM revocation_rules WHERE until <= $1', values: [now] });
       return result.rowCount ?? 0;
     },
     async ping() {
@@ -120,4 +134,57 @@ async function migrate(pool: pg.Pool): Promise<void> {
   } finally {
     client.release();
   }
+}
+
+/**
+ * LISTENs for rule changes on a connection of its own (a pooled one would be handed back), and
+ * calls `onChange` for each. A dropped connection is replaced after RELISTEN_DELAY_MS, and
+ * `onChange` is called once connected again, since announcements made meanwhile are lost.
+ * Returns the function that stops listening.
+ */
+function listen(url: string, logger: Logger, onChange: () => void): () => void {
+  let stopped = false;
+  let client: pg.Client | undefined;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  let lost = false;
+  const again = () => {
+    if (stopped || timer !== undefined) return;
+    timer = setTimeout(() => {
+      timer = undefined;
+      void connect();
+    }, RELISTEN_DELAY_MS);
+    timer.unref();
+  };
+  async function connect(): Promise<void> {
+    const next = new pg.Client({ connectionString: url, connectionTimeoutMillis: POSTGRES_TIMEOUT_MS });
+    client = next;
+    next.on('notification', () => onChange());
+    next.on('error', (error) => {
+      if (!lost) logger.warn({ err: error }, 'PostgreSQL connection for revocation rule changes lost; reconnecting');
+      lost = true;
+      next.end().catch(() => {});
+      again();
+    });
+    try {
+      await next.connect();
+      await next.query(`LISTEN ${RULES_CHANNEL}`);
+      if (stopped) return void next.end().catch(() => {});
+      if (lost) {
+        logger.info('listening for revocation rule changes again');
+        lost = false;
+        onChange();
+      }
+    } catch (error) {
+      if (!lost) logger.warn({ err: error }, 'cannot listen for revocation rule changes; retrying');
+      lost = true;
+      next.end().catch(() => {});
+      again();
+    }
+  }
+  void connect();
+  return () => {
+    stopped = true;
+    clearTimeout(timer);
+    client?.end().catch(() => {});
+  };
 }

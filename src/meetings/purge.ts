@@ -2,11 +2,11 @@ import type { Logger } from '../logger.js';
 import type { MeetingStore } from './store.js';
 import { systemClock } from '../clock.js';
 
-/** How often expired revocations are deleted: they are harmless meanwhile, only dead weight. */
+/** How often ended revocation rules are deleted: they are ignored meanwhile, only dead weight. */
 export const PURGE_INTERVAL_MS = 10 * 60_000;
 
 /**
- * Deletes expired token revocations every `intervalMs`. The timer is unref'd, so it never keeps
+ * Deletes ended revocation rules every `intervalMs`. The timer is unref'd, so it never keeps
  * the process alive; a failed purge is logged and retried at the next tick, never thrown. Every
  * instance may run it: the deletes are idempotent. Returns the function that stops it.
  */
@@ -15,9 +15,9 @@ export function schedulePurge(store: MeetingStore, logger: Logger, options: { in
   const timer = setInterval(() => {
     store.purgeExpired(clock()).then(
       (count) => {
-        if (count > 0) logger.info({ count }, 'purged expired token revocations');
+        if (count > 0) logger.info({ count }, 'purged ended revocation rules');
       },
-      (error: unknown) => logger.warn({ err: error }, 'purging expired token revocations failed; retrying at the next interval'),
+      (error: unknown) => logger.warn({ err: error }, 'purging ended revocation rules failed; retrying at the next interval'),
     );
   }, options.intervalMs ?? PURGE_INTERVAL_MS);
   timer.unref();

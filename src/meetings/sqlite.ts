@@ -1,8 +1,20 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
+import type { RevocationRule, RuleKind } from '../revocation/rules.js';
 import { MIGRATIONS_TABLE, pending } from './migrations.js';
 import type { Meeting, MeetingStore } from './store.js';
+
+interface RuleRow {
+  id: string;
+  kind: RuleKind;
+  value: string;
+  until: number;
+  created_at: number;
+}
+
+/** How often other connections' writes are looked for (PRAGMA data_version): rules reach this instance within it. */
+export const SQLITE_WATCH_INTERVAL_MS = 250;
 
 interface Row {
   id: string;
@@ -26,12 +38,13 @@ export function openSqliteStore(path: string): MeetingStore {
   const insert = db.prepare<[string, number, string]>('INSERT INTO meetings (id, created_at, created_by) VALUES (?, ?, ?) ON CONFLICT (id) DO NOTHING');
   const find = db.prepare<[string], Row>('SELECT id, created_at, created_by FROM meetings WHERE id = ?');
   const ping = db.prepare('SELECT 1');
-  // Revoking twice keeps the later end; RETURNING gives the end now stored.
-  const revoke = db.prepare<[string, number], { expires_at: number }>(
-    'INSERT INTO revoked_tokens (jti, expires_at) VALUES (?, ?) ON CONFLICT (jti) DO UPDATE SET expires_at = max(expires_at, excluded.expires_at) RETURNING expires_at',
+  const addRule = db.prepare<[string, string, string, number, number]>(
+    'INSERT INTO revocation_rules (id, kind, value, until, created_at) VALUES (?, ?, ?, ?, ?)',
   );
-  const isRevoked = db.prepare<[string, number], { found: number }>('SELECT 1 AS found FROM revoked_tokens WHERE jti = ? AND expires_at > ?');
-  const purge = db.prepare<[number]>('DELETE FROM revoked_tokens WHERE expires_at <= ?');
+  const deleteRule = db.prepare<[string]>('DELETE FROM revocation_rules WHERE id = ?');
+  const rules = db.prepare<[number], RuleRow>('SELECT id, kind, value, until, created_at FROM revocation_rules WHERE until > ?');
+  const purge = db.prepare<[number]>('DELETE FROM revocation_rules WHERE until <= ?');
+  const dataVersion = () => db.pragma('data_version', { simple: true }) as number;
 
   return {
     kind: 'sqlite',
@@ -42,11 +55,29 @@ export function openSqliteStore(path: string): MeetingStore {
       const row = find.get(id);
       return row && { id: row.id, createdAt: new Date(row.created_at), createdBy: row.created_by };
     },
-    async revoke(jti: string, expiresAt: Date) {
-      return new Date(revoke.get(jti, expiresAt.getTime())!.expires_at);
+    async addRule(rule: RevocationRule) {
+      addRule.run(rule.id, rule.kind, rule.value, rule.until.getTime(), rule.createdAt.getTime());
     },
-    async isRevoked(jti: string, now: Date) {
-      return isRevoked.get(jti, now.getTime()) !== undefined;
+    async deleteRule(id: string) {
+      return deleteRule.run(id).changes === 1;
+    },
+    async rules(now: Date) {
+      return rules.all(now.getTime()).map((r) => ({ id: r.id, kind: r.kind, value: r.value, until: new Date(r.until), createdAt: new Date(r.created_at) }));
+    },
+    watchRules(onChange: () => void) {
+      // SQLite has no notifications: data_version changes when another connection (another
+      // process on this file) commits. Any commit, meetings too, triggers a reload of the few rules.
+      let seen = dataVersion();
+      const timer = setInterval(() => {
+        if (!db.open) return;
+        const now = dataVersion();
+        if (now !== seen) {
+          seen = now;
+          onChange();
+        }
+      }, SQLITE_WATCH_INTERVAL_MS);
+      timer.unref();
+      return () => clearInterval(timer);
     },
     async purgeExpired(now: Date) {
       return purge.run(now.getTime()).changes;

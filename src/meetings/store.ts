@@ -1,10 +1,11 @@
 /**
- * The storage contract of the meeting registry and of token revocations. Three implementations
+ * The storage contract of the meeting registry and of revocation rules. Three implementations
  * (SQLite, PostgreSQL, memory) are chosen by DATABASE_URL; the routes only ever see this
- * interface. Revocations live beside the meetings so that every instance sharing the store
- * honours them.
+ * interface. Rules live beside the meetings so that every instance sharing the store honours them
+ * (each holds them in memory: src/revocation/rules.ts).
  */
 import { randomInt } from 'node:crypto';
+import type { RevocationRule } from '../revocation/rules.js';
 
 /** A registered meeting. */
 export interface Meeting {
@@ -21,14 +22,19 @@ export interface MeetingStore {
   insert(meeting: Meeting): Promise<boolean>;
   /** The meeting with this id, or undefined. */
   find(id: string): Promise<Meeting | undefined>;
+  /** Stores a revocation rule and tells every instance watching. */
+  addRule(rule: RevocationRule): Promise<void>;
+  /** Deletes a rule and tells every instance watching; false when no rule has this id. */
+  deleteRule(id: string): Promise<boolean>;
+  /** The rules in force at `now` (their `until` after it). */
+  rules(now: Date): Promise<RevocationRule[]>;
   /**
-   * Denies the token whose `jti` this is until `expiresAt`. Idempotent: revoking again keeps the
-   * later of the two instants. Resolves to the instant now stored.
+   * Calls `onChange` when the rules may have changed through another connection (another
+   * instance); returns the function that stops watching. Changes made through this store object
+   * need not be reported.
    */
-  revoke(jti: string, expiresAt: Date): Promise<Date>;
-  /** True while a revocation of `jti` lasts (its instant is after `now`). */
-  isRevoked(jti: string, now: Date): Promise<boolean>;
-  /** Deletes the revocations that ended at or before `now` and resolves to how many there were. */
+  watchRules(onChange: () => void): () => void;
+  /** Deletes the rules that ended at or before `now` and resolves to how many there were. */
   purgeExpired(now: Date): Promise<number>;
   /** Resolves when the store answers a trivial query. */
   ping(): Promise<void>;

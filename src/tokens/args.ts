@@ -109,6 +109,26 @@ export function text(options: { maxBytes: number; pattern?: RegExp; patternHint?
   return rule;
 }
 
+/** RFC 3339 date-time with an explicit offset, as `Date.toISOString()` writes it. */
+const INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?(Z|[+-]\d{2}:\d{2})$/i;
+
+/** An instant: an ISO 8601 / RFC 3339 date-time with `Z` or an offset, like `2026-12-03T18:00:00Z`. */
+export function instant(): Rule<Date> {
+  const rule: Rule<Date> = {
+    doc: 'an ISO 8601 instant with `Z` or an offset, like `2026-12-03T18:00:00Z`',
+    check(value, name) {
+      if (typeof value !== 'string') throw new ArgumentTypeError(name, `${name} must be a string`);
+      const [year, month, day] = value.split(/[-T]/, 3).map(Number) as [number, number, number];
+      // Date.parse rolls 2026-02-31 over into March: a day past its month's end is refused here.
+      const ms = INSTANT.test(value) && day <= new Date(Date.UTC(year, month, 0)).getUTCDate() ? Date.parse(value) : NaN;
+      if (Number.isNaN(ms)) throw new ArgumentRangeError(name, `${name} must be an ISO 8601 instant with Z or an offset, like 2026-12-03T18:00:00Z`);
+      return new Date(ms);
+    },
+    parse: (raw, name) => rule.check(raw, name),
+  };
+  return rule;
+}
+
 /** A whole number from `min` to `max`; in query text, digits only. */
 export function integer(min: number, max: number): Rule<number> {
   const message = (name: string) => `${name} must be a whole number from ${min} to ${max}`;

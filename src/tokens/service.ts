@@ -58,13 +58,32 @@ export interface Issuer<S extends Schema> extends TokenKind {
 /** Called after each token is issued (metrics hook). */
 export type IssuedListener = (kind: TokenKind) => void;
 
+/** Whom and where a token is minted for: its user and its room or channel, as text (a uid 42 is "42"). */
+export interface MintScope {
+  readonly subject?: string | undefined;
+  readonly room?: string | undefined;
+}
+
+/** Called before each token is built with whom and where it is for; throws to refuse (the revocation rules). */
+export type MintCheck = (scope: MintScope) => void;
+
+/** A uid as the text a revocation rule names it by (42 → "42"). */
+const text = (value: string | number | undefined): string | undefined => (value === undefined ? undefined : String(value));
+
+/** How an issuer is made: its kind, its schema and builder, and which arguments name its user and room. */
+interface IssuerSpec<C, S extends Schema> {
+  readonly kind: TokenKind;
+  readonly credentials: C | undefined;
+  readonly schema: S;
+  readonly build: (args: Values<S>, credentials: C, options: BuildOptions) => IssuedToken;
+  readonly scope?: (args: Values<S>) => MintScope;
+}
+
 function issuer<C, S extends Schema>(
-  kind: TokenKind,
-  credentials: C | undefined,
-  schema: S,
-  build: (args: Values<S>, credentials: C, options: BuildOptions) => IssuedToken,
+  { kind, credentials, schema, build, scope }: IssuerSpec<C, S>,
   clock: Clock,
   onIssued: IssuedListener,
+  check: MintCheck | undefined,
 ): Issuer<S> {
   const assertConfigured = () => {
     if (credentials === undefined) throw providerNotConfigured(kind.provider);
@@ -76,6 +95,7 @@ function issuer<C, S extends Schema>(
     assertConfigured,
     issue(args) {
       assertConfigured();
+      if (check !== undefined && scope !== undefined) check(scope(args));
       const issued = build(args, credentials as C, { now: clock() });
       onIssued(kind);
       return issued;
@@ -107,24 +127,70 @@ export type IssuerName = Exclude<keyof TokenService, 'credentials' | 'clock'>;
 /** Builds every issuer from the configuration. */
 export function createTokenService(
   config: { readonly credentials: Credentials; readonly ttl: TokenLifetimes },
-  options: { clock?: Clock; onIssued?: IssuedListener } = {},
+  options: { clock?: Clock; onIssued?: IssuedListener; check?: MintCheck } = {},
 ): TokenService {
   const { credentials: c, ttl } = config;
   const clock = options.clock ?? systemClock;
   const onIssued = options.onIssued ?? (() => {});
+  const make = <C, S extends Schema>(spec: IssuerSpec<C, S>) => issuer(spec, clock, onIssued, options.check);
   const maxMinutes = Math.min(1440, Math.floor(ttl.max / 60));
+  const agora = (kind: string) => ({ kind: { provider: 'agora', kind }, credentials: c.agora }) as const;
   return {
     credentials: c,
     clock,
-    agoraRtc: issuer({ provider: 'agora', kind: 'rtc' }, c.agora, rtcSchema(ttl.max, ttl.agora), buildAgoraRtcToken, clock, onIssued),
-    agoraRtm: issuer({ provider: 'agora', kind: 'rtm' }, c.agora, rtmSchema(ttl.max, ttl.agora), buildAgoraRtmToken, clock, onIssued),
-    agoraRte: issuer({ provider: 'agora', kind: 'rte' }, c.agora, rteSchema(ttl.max, ttl.agora), buildAgoraRteToken, clock, onIssued),
-    agoraChat: issuer({ provider: 'agora', kind: 'chat-user' }, c.agora, chatUserSchema(ttl.max, ttl.agora), buildAgoraChatUserToken, clock, onIssued),
-    agoraChatApp: issuer({ provider: 'agora', kind: 'chat-app' }, c.agora, chatAppSchema(ttl.max, ttl.agora), buildAgoraChatAppToken, clock, onIssued),
-    videosdk: issuer({ provider: 'videosdk', kind: 'access' }, c.videosdk, videoSdkSchema(ttl.max, ttl.videosdk), buildVideoSdkToken, clock, onIssued),
-    hmsApp: issuer({ provider: '100ms', kind: 'app' }, c.hms, hmsAppSchema(ttl.max, ttl.hms), buildHmsAppToken, clock, onIssued),
-    hmsManagement: issuer({ provider: '100ms', kind: 'management' }, c.hms, hmsManagementSchema(ttl.max, ttl.hms), buildHmsManagementToken, clock, onIssued),
-    conference: issuer({ provider: 'native', kind: 'conference' }, c.native, conferenceSchema(maxMinutes), buildConferenceToken, clock, onIssued),
-    chat: issuer({ provider: 'native', kind: 'chat' }, c.native, chatSchema(maxMinutes), buildChatToken, clock, onIssued),
+    agoraRtc: make({
+      ...agora('rtc'),
+      schema: rtcSchema(ttl.max, ttl.agora),
+      build: buildAgoraRtcToken,
+      scope: (a) => ({ subject: text(a.uid), room: a.channelName }),
+    }),
+    agoraRtm: make({ ...agora('rtm'), schema: rtmSchema(ttl.max, ttl.agora), build: buildAgoraRtmToken, scope: (a) => ({ subject: a.uid }) }),
+    agoraRte: make({
+      ...agora('rte'),
+      schema: rteSchema(ttl.max, ttl.agora),
+      build: buildAgoraRteToken,
+      scope: (a) => ({ subject: text(a.uid), room: a.channelName }),
+    }),
+    agoraChat: make({
+      ...agora('chat-user'),
+      schema: chatUserSchema(ttl.max, ttl.agora),
+      build: buildAgoraChatUserToken,
+      scope: (a) => ({ subject: a.userId }),
+    }),
+    agoraChatApp: make({ ...agora('chat-app'), schema: chatAppSchema(ttl.max, ttl.agora), build: buildAgoraChatAppToken }),
+    videosdk: make({
+      kind: { provider: 'videosdk', kind: 'access' },
+      credentials: c.videosdk,
+      schema: videoSdkSchema(ttl.max, ttl.videosdk),
+      build: buildVideoSdkToken,
+      scope: (a) => ({ subject: a.participantId, room: a.roomId }),
+    }),
+    hmsApp: make({
+      kind: { provider: '100ms', kind: 'app' },
+      credentials: c.hms,
+      schema: hmsAppSchema(ttl.max, ttl.hms),
+      build: buildHmsAppToken,
+      scope: (a) => ({ subject: a.userId, room: a.roomId }),
+    }),
+    hmsManagement: make({
+      kind: { provider: '100ms', kind: 'management' },
+      credentials: c.hms,
+      schema: hmsManagementSchema(ttl.max, ttl.hms),
+      build: buildHmsManagementToken,
+    }),
+    conference: make({
+      kind: { provider: 'native', kind: 'conference' },
+      credentials: c.native,
+      schema: conferenceSchema(maxMinutes),
+      build: buildConferenceToken,
+      scope: (a) => ({ subject: a.userId, room: a.roomId }),
+    }),
+    chat: make({
+      kind: { provider: 'native', kind: 'chat' },
+      credentials: c.native,
+      schema: chatSchema(maxMinutes),
+      build: buildChatToken,
+      scope: (a) => ({ subject: a.userId, room: a.channelId }),
+    }),
   };
 }

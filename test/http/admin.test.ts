@@ -3,8 +3,7 @@ import request from 'supertest';
 import jwt from 'jsonwebtoken';
 import { buildAgoraRtcToken, buildChatToken, buildConferenceToken, buildHmsAppToken, buildVideoSdkToken, secretKey } from '../../src/index.js';
 import { openMemoryStore } from '../../src/meetings/memory.js';
-import type { MeetingStore } from '../../src/meetings/store.js';
-import { CREDENTIALS, NOW, NOW_S, UUID_V4, expectInvalid, testApp } from '../fixtures.js';
+import { CREDENTIALS, NOW, NOW_S, UUID_V4, brokenStore, expectInvalid, testApp } from '../fixtures.js';
 
 const ADMIN = `Bearer ${CREDENTIALS.ADMIN_API_KEY}`;
 const native = { key: CREDENTIALS.MASTER_KEY, secret: secretKey(CREDENTIALS.MASTER_SECRET) };
@@ -14,7 +13,7 @@ const conference = (now = NOW, minutes = 60) =>
 const videosdk = (input: Parameters<typeof buildVideoSdkToken>[0] = {}, now = NOW) => buildVideoSdkToken(input, vsdk, { now }).token;
 const claimsOf = (token: string) => jwt.decode(token) as jwt.JwtPayload;
 const HOUR_AGO = new Date(NOW.getTime() - 3_600_000);
-/** The end of a revocation by bare jti: TOKEN_MAX_TTL (86400 s) plus the 30 s clock tolerance from now. */
+/** The default end of a rule: TOKEN_MAX_TTL (86400 s) plus the 30 s clock tolerance from now. */
 const JTI_UNTIL = new Date(NOW.getTime() + (86400 + 30) * 1000).toISOString();
 
 function setup(overrides: Record<string, string | undefined> = {}) {
@@ -23,13 +22,6 @@ function setup(overrides: Record<string, string | undefined> = {}) {
   const introspect = (token: unknown) => request(app).post('/introspect').set('Authorization', ADMIN).send({ token });
   const revoke = (body: object) => request(app).post('/revoke').set('Authorization', ADMIN).send(body);
   return { store, app, introspect, revoke };
-}
-
-function brokenStore(): MeetingStore {
-  const fail = async () => {
-    throw new Error('connect ECONNREFUSED 127.0.0.1:5432');
-  };
-  return { kind: 'postgres', insert: fail, find: fail, revoke: fail, isRevoked: fail, purgeExpired: fail, ping: fail, close: async () => {} };
 }
 
 describe('admin authentication of /introspect and /revoke', () => {
@@ -184,15 +176,14 @@ describe('POST /introspect', () => {
   it('when the token was revoked, then it is inactive while another token stays active', async () => {
     const { introspect, revoke } = setup();
     const [revoked, other] = [conference(), conference()];
-    await revoke({ token: revoked }).expect(200);
+    await revoke({ token: revoked }).expect(201);
     expect((await introspect(revoked).expect(200)).body).toEqual({ active: false });
     expect((await introspect(other).expect(200)).body.active).toBe(true);
   });
 
-  it('when the store is down, then a token of ours is a 503 (revocation unknown) but garbage is still inactive', async () => {
+  it('when the store is down, then introspection still answers from the revocation rules held in memory', async () => {
     const app = testApp({}, { store: brokenStore() });
-    const res = await request(app).post('/introspect').set('Authorization', ADMIN).send({ token: conference() }).expect(503);
-    expect(res.body).toMatchObject({ type: 'urn:rtc-token-server:problem:store-unavailable', detail: 'the meeting store is unavailable; retry later' });
+    expect((await request(app).post('/introspect').set('Authorization', ADMIN).send({ token: conference() }).expect(200)).body.active).toBe(true);
     expect((await request(app).post('/introspect').set('Authorization', ADMIN).send({ token: 'garbage' }).expect(200)).body).toEqual({ active: false });
   });
 
@@ -224,33 +215,36 @@ describe('POST /introspect', () => {
 });
 
 describe('POST /revoke', () => {
-  it('when a jti is revoked, then 200 until now + TOKEN_MAX_TTL + tolerance, the row is stored, and its token turns inactive', async () => {
+  it('when a jti is revoked, then 201 with the rule (until now + TOKEN_MAX_TTL + tolerance), the rule is stored, and its token turns inactive', async () => {
     const { store, introspect, revoke } = setup();
     const token = conference();
     const jti = claimsOf(token).jti!;
-    const res = await revoke({ jti }).expect(200);
+    const res = await revoke({ jti }).expect(201);
     expect(res.headers['cache-control']).toBe('no-store');
-    expect(res.body).toEqual({ revoked: true, jti, until: JTI_UNTIL });
-    expect(await store.isRevoked(jti, new Date(Date.parse(JTI_UNTIL) - 1))).toBe(true);
-    expect(await store.isRevoked(jti, new Date(JTI_UNTIL))).toBe(false);
+    expect(res.body).toEqual({ id: expect.stringMatching(UUID_V4), kind: 'jti', value: jti, until: JTI_UNTIL, createdAt: NOW.toISOString() });
+    expect(await store.rules(NOW)).toEqual([{ id: res.body.id, kind: 'jti', value: jti, until: new Date(JTI_UNTIL), createdAt: NOW }]);
     expect((await introspect(token).expect(200)).body).toEqual({ active: false });
   });
 
-  it('when a token is revoked, then 200 with its jti until its exp + 30 s and the row lasts exactly that long', async () => {
-    const { store, revoke } = setup();
-    const token = videosdk({ expiresIn: 600 });
-    const { jti } = claimsOf(token);
-    const until = new Date((NOW_S + 600 + 30) * 1000);
-    expect((await revoke({ token }).expect(200)).body).toEqual({ revoked: true, jti, until: until.toISOString() });
-    expect(await store.isRevoked(jti!, new Date(until.getTime() - 1))).toBe(true);
-    expect(await store.purgeExpired(until)).toBe(1);
+  it('when a token is revoked, then the rule is on its jti, and only that token turns inactive', async () => {
+    const { introspect, revoke } = setup();
+    const [token, other] = [videosdk({ expiresIn: 600 }), videosdk({ expiresIn: 600 })];
+    const res = await revoke({ token }).expect(201);
+    expect(res.body).toMatchObject({ kind: 'jti', value: claimsOf(token).jti, until: JTI_UNTIL });
+    expect((await introspect(token).expect(200)).body).toEqual({ active: false });
+    expect((await introspect(other).expect(200)).body.active).toBe(true);
+  });
+
+  it('when until is given, then the rule ends then', async () => {
+    const until = new Date(NOW.getTime() + 90_000).toISOString();
+    expect((await setup().revoke({ subject: 'alice', until }).expect(201)).body).toMatchObject({ kind: 'subject', value: 'alice', until });
   });
 
   it('when a revoked VideoSDK token calls the meeting routes, then 401 "the token has been revoked" while a fresh one still works', async () => {
     const { app, revoke } = setup();
     const token = videosdk();
     await request(app).post('/create-meeting').set('Authorization', token).expect(201);
-    await revoke({ token }).expect(200);
+    await revoke({ token }).expect(201);
     for (const path of ['/create-meeting', '/validate-meeting/abcd-efgh-ijkl']) {
       const res = await request(app).post(path).set('Authorization', `Bearer ${token}`).expect(401);
       expect(res.headers['www-authenticate']).toBe('Bearer realm="rtc-token-server", error="invalid_token"');
@@ -259,28 +253,7 @@ describe('POST /revoke', () => {
     await request(app).post('/create-meeting').set('Authorization', videosdk()).expect(201);
   });
 
-  it('when the same token is revoked by token and then by jti, then the later end is kept and reported', async () => {
-    const { revoke } = setup();
-    const token = conference();
-    const { jti } = claimsOf(token);
-    expect((await revoke({ token }).expect(200)).body.until).toBe(new Date((NOW_S + 3600 + 30) * 1000).toISOString());
-    expect((await revoke({ jti }).expect(200)).body.until).toBe(JTI_UNTIL);
-    expect((await revoke({ token }).expect(200)).body).toEqual({ revoked: true, jti, until: JTI_UNTIL });
-  });
-
-  it('when an expired token of ours is revoked, then 200 with its past end and nothing is stored', async () => {
-    const { store, revoke } = setup();
-    const token = conference(HOUR_AGO, 1);
-    const { jti } = claimsOf(token);
-    expect((await revoke({ token }).expect(200)).body).toEqual({
-      revoked: true,
-      jti,
-      until: new Date((HOUR_AGO.getTime() / 1000 + 60 + 30) * 1000).toISOString(),
-    });
-    expect(await store.isRevoked(jti!, HOUR_AGO)).toBe(false);
-  });
-
-  it('when a VideoSDK token without jti is revoked, then 400 explains it cannot be revoked on its own', async () => {
+  it('when a VideoSDK token without jti is revoked, then 400 explains to revoke its subject or room instead', async () => {
     const legacy = jwt.sign(
       { apikey: CREDENTIALS.VIDEOSDK_API_KEY, permissions: ['allow_join'], version: 2, iat: NOW_S, exp: NOW_S + 60 },
       CREDENTIALS.VIDEOSDK_SECRET,
@@ -289,7 +262,7 @@ describe('POST /revoke', () => {
     expectInvalid(
       await setup().revoke({ token: legacy }),
       'token',
-      'token has no jti (a VideoSDK token issued before tokens carried one): it cannot be revoked on its own',
+      'token has no jti (a VideoSDK token issued before tokens carried one): revoke its subject or room instead',
     );
   });
 
@@ -318,29 +291,55 @@ describe('POST /revoke', () => {
   });
 
   it.each([
-    ['neither jti nor token', {}, 'jti', 'jti or token is required'],
-    ['both jti and token', { jti: 'a', token: 'b' }, 'token', 'give jti or token, not both'],
-    ['an empty jti (empty counts as absent)', { jti: '' }, 'jti', 'jti or token is required'],
+    ['no kind', {}, 'body', 'the body must hold one of token, jti, subject, room, issuedBefore'],
+    ['only until', { until: '2030-01-01T00:00:00Z' }, 'body', 'the body must hold one of token, jti, subject, room, issuedBefore'],
+    ['both jti and token', { jti: 'a', token: 'b' }, 'jti', 'jti cannot be combined with token: one rule per request'],
+    ['subject and room', { subject: 'a', room: 'b' }, 'room', 'room cannot be combined with subject: one rule per request'],
+    ['an empty jti (empty counts as absent)', { jti: '' }, 'body', 'the body must hold one of token, jti, subject, room, issuedBefore'],
     ['a numeric jti', { jti: 7 }, 'jti', 'jti must be a string'],
     ['a jti over 128 bytes', { jti: 'j'.repeat(129) }, 'jti', 'jti must be at most 128 bytes'],
     ['a jti with a control character', { jti: 'a\nb' }, 'jti', 'jti must not contain control characters'],
     ['a numeric token', { token: 1 }, 'token', 'token must be a string'],
+    ['a subject over 255 bytes', { subject: 's'.repeat(256) }, 'subject', 'subject must be at most 255 bytes'],
+    [
+      'a date without time',
+      { issuedBefore: '2026-11-23' },
+      'issuedBefore',
+      'issuedBefore must be an ISO 8601 instant with Z or an offset, like 2026-12-03T18:00:00Z',
+    ],
+    [
+      'an instant without offset',
+      { room: 'r', until: '2030-01-01T00:00:00' },
+      'until',
+      'until must be an ISO 8601 instant with Z or an offset, like 2026-12-03T18:00:00Z',
+    ],
+    [
+      'February 31st',
+      { room: 'r', until: '2030-02-31T00:00:00Z' },
+      'until',
+      'until must be an ISO 8601 instant with Z or an offset, like 2026-12-03T18:00:00Z',
+    ],
+    ['an until in the past', { subject: 'a', until: new Date(NOW.getTime() - 1000).toISOString() }, 'until', 'until must be in the future'],
+    ['an until of now', { subject: 'a', until: NOW.toISOString() }, 'until', 'until must be in the future'],
   ])('when the body has %s, then 400 names the field and nothing is stored', async (_label, body, field, message) => {
     const { store, revoke } = setup();
     expectInvalid(await revoke(body), field, message);
-    expect(await store.purgeExpired(new Date('2100-01-01T00:00:00Z'))).toBe(0);
+    expect(await store.rules(new Date(0))).toEqual([]);
   });
 
-  it('when there is no body, then 400 jti or token is required', async () => {
-    expectInvalid(await request(testApp()).post('/revoke').set('Authorization', ADMIN), 'jti', 'jti or token is required');
+  it('when there is no body, then 400 names it', async () => {
+    expectInvalid(
+      await request(testApp()).post('/revoke').set('Authorization', ADMIN),
+      'body',
+      'the body must hold one of token, jti, subject, room, issuedBefore',
+    );
   });
 
-  it('when the store is down, then 503 store-unavailable', async () => {
-    const res = await request(testApp({}, { store: brokenStore() }))
-      .post('/revoke')
-      .set('Authorization', ADMIN)
-      .send({ jti: 'some-jti' })
-      .expect(503);
+  it('when the store is down, then 503 store-unavailable and no rule is enforced that the store does not hold', async () => {
+    const app = testApp({}, { store: brokenStore() });
+    const res = await request(app).post('/revoke').set('Authorization', ADMIN).send({ subject: 'alice' }).expect(503);
     expect(res.body.type).toBe('urn:rtc-token-server:problem:store-unavailable');
+    await request(app).get('/conference-token?userId=alice&roomId=r&role=publisher').expect(200);
+    expect((await request(app).get('/revocations').set('Authorization', ADMIN).expect(200)).body).toEqual({ revocations: [] });
   });
 });

@@ -3,20 +3,11 @@ import request from 'supertest';
 import jwt from 'jsonwebtoken';
 import { buildVideoSdkToken, secretKey } from '../../src/index.js';
 import { openMemoryStore } from '../../src/meetings/memory.js';
-import type { MeetingStore } from '../../src/meetings/store.js';
-import { CREDENTIALS, NOW, NOW_S, PRODUCTION_ENV, expectInvalid, testApp } from '../fixtures.js';
+import { CREDENTIALS, NOW, NOW_S, PRODUCTION_ENV, brokenStore, expectInvalid, testApp } from '../fixtures.js';
 
 const vsdk = { apiKey: CREDENTIALS.VIDEOSDK_API_KEY, secret: secretKey(CREDENTIALS.VIDEOSDK_SECRET) };
 const token = (input: Parameters<typeof buildVideoSdkToken>[0] = {}, now = NOW) => buildVideoSdkToken(input, vsdk, { now }).token;
 const ID = /^[a-z0-9]{4}-[a-z0-9]{4}-[a-z0-9]{4}$/;
-
-/** A store whose every call fails, as a store does when its database is down. */
-function brokenStore(): MeetingStore {
-  const fail = async () => {
-    throw new Error('connect ECONNREFUSED 127.0.0.1:5432');
-  };
-  return { kind: 'postgres', insert: fail, find: fail, revoke: fail, isRevoked: fail, purgeExpired: fail, ping: fail, close: async () => {} };
-}
 
 describe('POST /create-meeting', () => {
   it('when a crawler token is sent as Bearer, then 201 with a well-formed id that validates', async () => {

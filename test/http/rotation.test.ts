@@ -79,7 +79,7 @@ describe('native key rotation', () => {
   it('when a token signed with the old secret is revoked during rotation, then it is stored and turns inactive', async () => {
     const app = rotating();
     const token = oldConference();
-    await request(app).post('/revoke').set('Authorization', ADMIN).send({ token }).expect(200);
+    await request(app).post('/revoke').set('Authorization', ADMIN).send({ token }).expect(201);
     expect((await introspect(app, token)).body).toEqual({ active: false });
   });
 });

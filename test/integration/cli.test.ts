@@ -211,3 +211,42 @@ describe('rtc-token-server serve', () => {
     }
   });
 });
+
+describe('rtc-token-server inspect', () => {
+  it('when a token of this deployment is inspected, then a valid verdict and its claims, exit 0; as --json, the /inspect answer', () => {
+    const token = cli(['mint', 'rte', '--channelName', 'room-1', '--uid', '42']).stdout.trim();
+    const run = cli(['inspect', token]);
+    expect(run.status).toBe(0);
+    expect(run.stdout).toMatch(/^valid: agora-rte token, signature valid\nclaims:\n/);
+    expect(run.stdout).toContain('"channel": "room-1"');
+    const json = cli(['inspect', '--json', token]);
+    expect(JSON.parse(json.stdout)).toMatchObject({ kind: 'agora-rte', valid: true, signature: 'valid', problems: [] });
+  });
+
+  it('when another deployment signed it, then NOT VALID with the problem in words and exit 1; the token can come on stdin', () => {
+    const other = jwt.sign(
+      { iss: CREDENTIALS.MASTER_KEY, sub: 'a', type: 'chat', channel: 'c', exp: Math.floor(Date.now() / 1000) + 60 },
+      'another-secret-0123456789abcdef0123',
+      {
+        algorithm: 'HS256',
+      },
+    );
+    const run = spawnSync(process.execPath, [CLI, 'inspect', '-'], {
+      input: `${other}\n`,
+      encoding: 'utf8',
+      env: { PATH: process.env.PATH ?? '', ...CREDENTIALS },
+    });
+    expect(run.status).toBe(1);
+    expect(run.stdout).toMatch(/^NOT VALID: native-chat token, signature invalid\n {2}✗ signature-invalid: carries this server's MASTER_KEY/);
+    expect(run.stdout).not.toContain(CREDENTIALS.MASTER_SECRET);
+  });
+
+  it('when the argument is garbage, then exit 1 with malformed; when two tokens are given, then usage and exit 2', () => {
+    const garbage = cli(['inspect', 'not-a-token']);
+    expect(garbage.status).toBe(1);
+    expect(garbage.stdout).toContain('✗ malformed:');
+    const two = cli(['inspect', 'a', 'b']);
+    expect(two.status).toBe(2);
+    expect(two.stderr).toContain('inspect takes one token (and --json)');
+  });
+});

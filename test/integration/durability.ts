@@ -93,11 +93,29 @@ export async function validateAll(url: string, ids: readonly string[], token: st
   return statuses;
 }
 
+const ADMIN = { authorization: `Bearer ${CREDENTIALS.ADMIN_API_KEY}`, 'content-type': 'application/json' };
+
+/** Adds revocation rules (subjects `${prefix}-n`) one after another until the server is gone; answers the rules answered 201. */
+async function revokeUntilGone(url: string, prefix: string): Promise<{ id: string; value: string }[]> {
+  const added: { id: string; value: string }[] = [];
+  for (let n = 0; ; n++) {
+    try {
+      const res = await fetch(`${url}/revoke`, { method: 'POST', headers: ADMIN, body: JSON.stringify({ subject: `${prefix}-${n}` }) });
+      if (res.status !== 201) throw new Error(`POST /revoke answered ${res.status}`);
+      added.push((await res.json()) as { id: string; value: string });
+    } catch (error) {
+      if (error instanceof Error && error.message.startsWith('POST /revoke')) throw error;
+      return added; // the process is gone
+    }
+  }
+}
+
 /**
- * The whole crash test for one store: ROUNDS times, create under load and SIGKILL the server
- * mid-flight, then start a new one on the same store, which must validate every id answered 201 in
- * this round and all earlier ones before it takes the next round's load. `rowsInStore` reads the
- * store behind the server's back at the end.
+ * The whole crash test for one store: ROUNDS times, create meetings and add revocation rules under
+ * load and SIGKILL the server mid-flight, then start a new one on the same store, which must
+ * validate every id answered 201 and hold and enforce every rule answered 201, in this round and all
+ * earlier ones, before it takes the next round's load. `rowsInStore` reads the store behind the
+ * server's back at the end.
  */
 export async function crashUnderLoad(
   label: string,
@@ -108,10 +126,15 @@ export async function crashUnderLoad(
   /** Every id answered 201 so far, over all rounds; an id handed out twice would show up here. */
   const all: string[] = [];
   const seen = new Set<string>();
+  const rules: { id: string; value: string }[] = [];
   let server = await startServer(env);
   for (let round = 1; round <= ROUNDS; round++) {
     const where = `${label} round ${round}/${ROUNDS}`;
+    const revoking = revokeUntilGone(server.url, `crash-${round}`);
     const load = await createUntilKilled(server, token);
+    const added = await revoking;
+    expect(added.length, `${where}: rules added before the kill`).toBeGreaterThan(0);
+    rules.push(...added);
     expect(server.child.signalCode, where).toBe('SIGKILL');
     expect(load.otherStatuses, where).toEqual({});
     // The kill must land with requests outstanding, or this round tested a clean stop.
@@ -132,6 +155,18 @@ export async function crashUnderLoad(
       `crash test (${where}): ${load.created.length} created, ${load.inFlightAtKill} in flight at the kill; after the restart ${all.length - lost} of ${all.length} ids from all rounds validate`,
     );
     expect(statuses, where).toEqual({ 200: all.length });
+    // Every rule answered 201 in any round is listed and enforced by the restarted server.
+    const listed = (await (await fetch(`${server.url}/revocations`, { headers: ADMIN })).json()) as { revocations: { id: string }[] };
+    const ids = new Set(listed.revocations.map((r) => r.id));
+    const lostRules = rules.filter((r) => !ids.has(r.id));
+    console.log(
+      `crash test (${where}): ${added.length} rules added before the kill; ${rules.length - lostRules.length} of ${rules.length} rules from all rounds held after the restart`,
+    );
+    expect(lostRules, `${where}: rules lost`).toEqual([]);
+    for (const rule of [rules[0]!, rules.at(-1)!]) {
+      const minted = await fetch(`${server.url}/conference-token?userId=${rule.value}&roomId=r&role=publisher`);
+      expect(minted.status, `${where}: minting for revoked ${rule.value}`).toBe(403);
+    }
   }
   expect(await server.stop('SIGTERM')).toBe(0);
 

@@ -58,7 +58,7 @@ beforeAll(async () => {
     headers: { Authorization: `Bearer ${CREDENTIALS.ADMIN_API_KEY}`, 'Content-Type': 'application/json' },
     body: JSON.stringify({ token: revokedToken }),
   });
-  expect(revoked.status).toBe(200);
+  expect(revoked.status).toBe(201);
   // Meetings that exist before any fuzzing: they must all still validate at the end.
   for (const [auth, by] of [
     [crawler, 'host-1'],

@@ -8,10 +8,12 @@ import { openMemoryStore } from '../../src/meetings/memory.js';
 import { openSqliteStore } from '../../src/meetings/sqlite.js';
 import { openPostgresStore } from '../../src/meetings/postgres.js';
 import { openStore } from '../../src/meetings/open.js';
-import { MIGRATIONS, MIGRATIONS_TABLE } from '../../src/meetings/migrations.js';
+import { MIGRATIONS, MIGRATIONS_TABLE, type Migration } from '../../src/meetings/migrations.js';
 import { createMeeting, MEETING_ID, newMeetingId, storeKind, type MeetingStore } from '../../src/meetings/store.js';
 import { createLogger } from '../../src/logger.js';
+import type { RevocationRule } from '../../src/revocation/rules.js';
 import { isolatedSchema, PG_SKIP_NOTE, TEST_DATABASE_URL } from '../pg.js';
+import { UUID_V4 } from '../fixtures.js';
 
 const logger = createLogger('silent');
 const at = new Date('2026-11-23T17:00:00.123Z');
@@ -60,44 +62,70 @@ function storeContract(name: string, setup: () => Promise<{ open: () => Promise<
       for (const m of meetings) expect((await store.find(m.id))?.createdBy).toBe(m.createdBy);
     });
 
-    it('when a jti is revoked, then it is revoked until its expiry, not at it, and other jtis are not', async () => {
-      const until = new Date(at.getTime() + 60_000);
-      expect(await store.revoke('jti-revoked', until)).toEqual(until);
-      expect(await store.isRevoked('jti-revoked', at)).toBe(true);
-      expect(await store.isRevoked('jti-revoked', new Date(until.getTime() - 1))).toBe(true);
-      expect(await store.isRevoked('jti-revoked', until)).toBe(false);
-      expect(await store.isRevoked('jti-never-revoked', at)).toBe(false);
+    const rule = (id: string, kind: RevocationRule['kind'], value: string, untilMs: number): RevocationRule => ({
+      id,
+      kind,
+      value,
+      until: new Date(at.getTime() + untilMs),
+      createdAt: at,
     });
 
-    it('when a jti is revoked again, then the later expiry is kept whichever order they come in', async () => {
-      const t = (seconds: number) => new Date(at.getTime() + seconds * 1000);
-      expect(await store.revoke('jti-twice', t(120))).toEqual(t(120));
-      expect(await store.revoke('jti-twice', t(30))).toEqual(t(120));
-      expect(await store.isRevoked('jti-twice', t(90))).toBe(true);
-      expect(await store.revoke('jti-twice', t(300))).toEqual(t(300));
-      expect(await store.isRevoked('jti-twice', t(200))).toBe(true);
+    it('when rules of each kind are added, then rules(now) answers those in force, until their end and not at it', async () => {
+      const added = [rule('r-jti', 'jti', 'jti-1', 60_000), rule('r-sub', 'subject', 'alice', 60_000), rule('r-room', 'room', 'room-1', 1000)];
+      added.push(rule('r-before', 'issuedBefore', at.toISOString(), 60_000));
+      for (const r of added) await store.addRule(r);
+      const byId = (list: RevocationRule[]) => list.filter((r) => r.id.startsWith('r-')).sort((x, y) => x.id.localeCompare(y.id));
+      expect(byId(await store.rules(at))).toEqual(byId(added));
+      expect(byId(await store.rules(new Date(at.getTime() + 999))).map((r) => r.id)).toContain('r-room');
+      expect(byId(await store.rules(new Date(at.getTime() + 1000))).map((r) => r.id)).toEqual(['r-before', 'r-jti', 'r-sub']);
     });
 
-    it('when the same jti is revoked 50 times at once, then each succeeds and the latest expiry wins', async () => {
-      const ends = Array.from({ length: 50 }, (_, i) => new Date(at.getTime() + (i + 1) * 1000));
-      await Promise.all(ends.map((end) => store.revoke('jti-race', end)));
-      expect(await store.isRevoked('jti-race', new Date(at.getTime() + 49_999))).toBe(true);
-      expect(await store.isRevoked('jti-race', new Date(at.getTime() + 50_000))).toBe(false);
+    it('when a rule is deleted, then it is gone and deleting it again answers false', async () => {
+      await store.addRule(rule('d-1', 'subject', 'bob', 60_000));
+      expect(await store.deleteRule('d-1')).toBe(true);
+      expect((await store.rules(at)).map((r) => r.id)).not.toContain('d-1');
+      expect(await store.deleteRule('d-1')).toBe(false);
+      expect(await store.deleteRule('never-there')).toBe(false);
     });
 
-    it('when expired revocations are purged, then only those ending at or before now are removed and counted', async () => {
+    it('when 50 rules are added at once, then every one is stored', async () => {
+      await Promise.all(Array.from({ length: 50 }, (_, i) => store.addRule(rule(`race-${i}`, 'jti', `jti-race-${i}`, 60_000))));
+      expect((await store.rules(at)).filter((r) => r.id.startsWith('race-'))).toHaveLength(50);
+    });
+
+    it('when expired rules are purged, then only those ending at or before now are removed and counted', async () => {
       const now = new Date('2031-01-01T00:00:00.000Z');
       await store.purgeExpired(new Date('2030-01-01T00:00:00.000Z')); // rows of earlier cases
-      await store.revoke('purge-past', new Date(now.getTime() - 1000));
-      await store.revoke('purge-now', now);
-      await store.revoke('purge-future', new Date(now.getTime() + 1));
+      const ending = (id: string, ms: number): RevocationRule => ({ id, kind: 'jti', value: id, until: new Date(now.getTime() + ms), createdAt: at });
+      await store.addRule(ending('purge-past', -1000));
+      await store.addRule(ending('purge-now', 0));
+      await store.addRule(ending('purge-future', 1));
       expect(await store.purgeExpired(now)).toBe(2);
-      const before = new Date(now.getTime() - 60_000);
-      expect(await store.isRevoked('purge-past', before)).toBe(false);
-      expect(await store.isRevoked('purge-now', before)).toBe(false);
-      expect(await store.isRevoked('purge-future', now)).toBe(true);
+      expect((await store.rules(new Date(now.getTime() - 60_000))).map((r) => r.id)).toEqual(['purge-future']);
       expect(await store.purgeExpired(now)).toBe(0);
     });
+
+    // Another instance is another store object on the same data: its changes must be reported.
+    if (name !== 'memory')
+      it('when another store on the same data adds or deletes a rule, then watchRules reports it within 1 s', async () => {
+        const other = await open();
+        let changes = 0;
+        const stop = store.watchRules(() => changes++);
+        try {
+          await new Promise((resolve) => setTimeout(resolve, 300)); // the listener is connected
+          const base = changes;
+          const started = Date.now();
+          await other.addRule(rule('watched', 'room', 'watched-room', 60_000));
+          await expect.poll(() => changes, { timeout: 1000, interval: 20 }).toBeGreaterThan(base);
+          expect(Date.now() - started).toBeLessThan(1000);
+          const afterAdd = changes;
+          await other.deleteRule('watched');
+          await expect.poll(() => changes, { timeout: 1000, interval: 20 }).toBeGreaterThan(afterAdd);
+        } finally {
+          stop();
+          await other.close();
+        }
+      });
 
     it('when the store is pinged, then it answers', async () => {
       await expect(store.ping()).resolves.toBeUndefined();
@@ -108,7 +136,7 @@ function storeContract(name: string, setup: () => Promise<{ open: () => Promise<
       it('when the store is reopened, then earlier meetings and revocations are still there and migrations are not re-applied', async () => {
         const again = await open();
         expect((await again.find('aaaa-bbbb-cccc'))?.createdBy).toBe('p1');
-        expect(await again.isRevoked('purge-future', new Date('2031-01-01T00:00:00.000Z'))).toBe(true);
+        expect((await again.rules(new Date('2031-01-01T00:00:00.000Z'))).map((r) => r.id)).toEqual(['purge-future']);
         await again.close();
       });
 
@@ -117,8 +145,9 @@ function storeContract(name: string, setup: () => Promise<{ open: () => Promise<
       await other.close();
       await expect(other.find('aaaa-bbbb-cccc')).rejects.toThrow();
       await expect(other.ping()).rejects.toThrow();
-      await expect(other.revoke('jti-closed', at)).rejects.toThrow();
-      await expect(other.isRevoked('jti-closed', at)).rejects.toThrow();
+      await expect(other.addRule({ id: 'closed', kind: 'jti', value: 'x', until: at, createdAt: at })).rejects.toThrow();
+      await expect(other.rules(at)).rejects.toThrow();
+      await expect(other.deleteRule('closed')).rejects.toThrow();
       await expect(other.purgeExpired(at)).rejects.toThrow();
     });
   });
@@ -185,27 +214,37 @@ describe('DATABASE_URL', () => {
   });
 });
 
-describe('migration 2 (revoked_tokens)', () => {
-  const v1 = MIGRATIONS.find((m) => m.version === 1)!;
+describe('upgrading an older store', () => {
+  const [v1, v2] = [1, 2].map((version) => MIGRATIONS.find((m) => m.version === version)!) as [Migration, Migration];
+  const latest = MIGRATIONS.map((m) => ({ version: m.version }));
+  const revokedUntil = at.getTime() + 86_400_000;
 
-  it('when a SQLite database at version 1 is opened, then version 2 is applied and its meetings are kept', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'rts-v1-'));
+  it('when a SQLite database at version 2 is opened, then its meetings stay and each revoked token becomes a jti rule with the same end', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'rts-v2-'));
     const file = join(dir, 'm.db');
     try {
       const old = new Database(file);
       old.exec(MIGRATIONS_TABLE.sqlite);
-      old.exec(v1.sqlite);
-      old.prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (1, ?, 0)').run(v1.name);
+      for (const m of [v1, v2]) {
+        old.exec(m.sqlite);
+        old.prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, 0)').run(m.version, m.name);
+      }
       old.prepare('INSERT INTO meetings (id, created_at, created_by) VALUES (?, ?, ?)').run('oldm-eeti-ng00', at.getTime(), 'v1');
+      old.prepare('INSERT INTO revoked_tokens (jti, expires_at) VALUES (?, ?), (?, ?)').run('old-jti-1', revokedUntil, 'old-jti-2', revokedUntil + 1);
       old.close();
 
       const store = openSqliteStore(file);
       expect((await store.find('oldm-eeti-ng00'))?.createdBy).toBe('v1');
-      await store.revoke('after-upgrade', new Date(at.getTime() + 1000));
+      const rules = (await store.rules(at)).sort((x, y) => x.value.localeCompare(y.value));
+      expect(rules.map((r) => [r.kind, r.value, r.until.getTime()])).toEqual([
+        ['jti', 'old-jti-1', revokedUntil],
+        ['jti', 'old-jti-2', revokedUntil + 1],
+      ]);
+      expect(rules.every((r) => UUID_V4.test(r.id))).toBe(true);
       await store.close();
       const db = new Database(file, { readonly: true });
-      expect(db.prepare('SELECT version FROM schema_migrations ORDER BY version').all()).toEqual([{ version: 1 }, { version: 2 }]);
-      expect(db.prepare('SELECT jti, expires_at FROM revoked_tokens').all()).toEqual([{ jti: 'after-upgrade', expires_at: at.getTime() + 1000 }]);
+      expect(db.prepare('SELECT version FROM schema_migrations ORDER BY version').all()).toEqual(latest);
+      expect(db.prepare("SELECT name FROM sqlite_master WHERE name = 'revoked_tokens'").all()).toEqual([]);
       db.close();
     } finally {
       rmSync(dir, { recursive: true, force: true });
@@ -213,25 +252,28 @@ describe('migration 2 (revoked_tokens)', () => {
   });
 
   it.skipIf(!TEST_DATABASE_URL)(
-    `when a PostgreSQL schema at version 1 is opened, then version 2 is applied and its meetings are kept${PG_SKIP_NOTE}`,
+    `when a PostgreSQL schema at version 2 is opened, then its meetings stay and each revoked token becomes a jti rule with the same end${PG_SKIP_NOTE}`,
     async () => {
       const schema = await isolatedSchema();
       try {
         const client = new pg.Client({ connectionString: schema.url });
         await client.connect();
         await client.query(MIGRATIONS_TABLE.postgres);
-        await client.query(v1.postgres);
-        await client.query('INSERT INTO schema_migrations (version, name) VALUES (1, $1)', [v1.name]);
+        for (const m of [v1, v2]) {
+          await client.query(m.postgres);
+          await client.query('INSERT INTO schema_migrations (version, name) VALUES ($1, $2)', [m.version, m.name]);
+        }
         await client.query('INSERT INTO meetings (id, created_at, created_by) VALUES ($1, $2, $3)', ['oldm-eeti-ng00', at, 'v1']);
+        await client.query('INSERT INTO revoked_tokens (jti, expires_at) VALUES ($1, $2)', ['old-jti-1', new Date(revokedUntil)]);
 
         const store = await openPostgresStore(schema.url, logger);
         expect((await store.find('oldm-eeti-ng00'))?.createdBy).toBe('v1');
-        await store.revoke('after-upgrade', new Date(at.getTime() + 1000));
+        const rules = await store.rules(at);
+        expect(rules.map((r) => [r.kind, r.value, r.until.getTime()])).toEqual([['jti', 'old-jti-1', revokedUntil]]);
+        expect(UUID_V4.test(rules[0]!.id)).toBe(true);
         await store.close();
-        expect((await client.query('SELECT version FROM schema_migrations ORDER BY version')).rows).toEqual([{ version: 1 }, { version: 2 }]);
-        expect((await client.query('SELECT jti, expires_at FROM revoked_tokens')).rows).toEqual([
-          { jti: 'after-upgrade', expires_at: new Date(at.getTime() + 1000) },
-        ]);
+        expect((await client.query('SELECT version FROM schema_migrations ORDER BY version')).rows).toEqual(latest);
+        expect((await client.query("SELECT to_regclass('revoked_tokens') AS t")).rows).toEqual([{ t: null }]);
         await client.end();
       } finally {
         await schema.drop();

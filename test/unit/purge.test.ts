@@ -22,19 +22,20 @@ afterEach(() => {
 });
 
 describe('schedulePurge', () => {
-  it('when the interval passes, then expired revocations are deleted at the clock time, the live one kept, and the count logged', async () => {
+  it('when the interval passes, then ended revocation rules are deleted at the clock time, the live one kept, and the count logged', async () => {
     vi.useFakeTimers();
     const store = openMemoryStore();
-    await store.revoke('ended', new Date(NOW.getTime() - 1));
-    await store.revoke('live', new Date(NOW.getTime() + 60_000));
+    const rule = (id: string, until: number) => ({ id, kind: 'subject' as const, value: id, until: new Date(until), createdAt: NOW });
+    await store.addRule(rule('ended', NOW.getTime() - 1));
+    await store.addRule(rule('live', NOW.getTime() + 60_000));
     const { logger, lines } = capture();
     const stop = schedulePurge(store, logger, { clock: () => NOW });
+    const ids = async () => (await store.rules(new Date(0))).map((r) => r.id);
     await vi.advanceTimersByTimeAsync(PURGE_INTERVAL_MS - 1);
-    expect(await store.isRevoked('ended', new Date(NOW.getTime() - 2))).toBe(true);
+    expect(await ids()).toEqual(['ended', 'live']);
     await vi.advanceTimersByTimeAsync(1);
-    expect(await store.isRevoked('ended', new Date(NOW.getTime() - 2))).toBe(false);
-    expect(await store.isRevoked('live', NOW)).toBe(true);
-    expect(lines).toContainEqual(expect.objectContaining({ msg: 'purged expired token revocations', count: 1 }));
+    expect(await ids()).toEqual(['live']);
+    expect(lines).toContainEqual(expect.objectContaining({ msg: 'purged ended revocation rules', count: 1 }));
     stop();
   });
 
@@ -48,7 +49,7 @@ describe('schedulePurge', () => {
     expect(purge).toHaveBeenCalledTimes(2);
     expect(lines.filter((l) => l.level === 40)).toEqual([
       expect.objectContaining({
-        msg: 'purging expired token revocations failed; retrying at the next interval',
+        msg: 'purging ended revocation rules failed; retrying at the next interval',
         err: expect.objectContaining({ message: 'connect ECONNREFUSED' }),
       }),
     ]);

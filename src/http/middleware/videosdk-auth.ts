@@ -1,10 +1,8 @@
 import type { RequestHandler, Response } from 'express';
 import { AppError, InvalidTokenError, providerNotConfigured, unauthorized } from '../../errors.js';
-import type { Logger } from '../../logger.js';
-import type { MeetingStore } from '../../meetings/store.js';
+import type { RevocationRules } from '../../revocation/rules.js';
 import { verifyVideoSdkToken, type VideoSdkClaims } from '../../tokens/videosdk.js';
 import type { TokenService } from '../../tokens/service.js';
-import { fromStore } from '../store-guard.js';
 import { bearerToken } from './admin-auth.js';
 import { jsonBody } from './json-body.js';
 import { optional, text } from '../../tokens/args.js';
@@ -35,11 +33,11 @@ export function meetingBody(body: unknown): { token?: string | undefined; region
  * `Bearer <token>`, the way VideoSDK's own API takes it, or, with no Authorization header at all,
  * as the JSON body's `token`, the way VideoSDK's example API servers take it (the body is then
  * read first, so a bad body is its 4xx). Missing, invalid (signed with neither
- * the current nor the previous secret) or revoked: 401. A token whose `roles` leave out
- * `crawler` is for joining a room only: 403. The revocation check needs the store: when it is
- * down, 503. Tokens issued before VideoSDK tokens carried a `jti` cannot be revoked one by one.
+ * the current nor the previous secret) or refused by a revocation rule: 401. A token whose `roles`
+ * leave out `crawler` is for joining a room only: 403. The rules are held in memory, so this costs
+ * no store round trip.
  */
-export function requireVideoSdkToken(tokens: TokenService, store: MeetingStore, logger: Logger): RequestHandler {
+export function requireVideoSdkToken(tokens: TokenService, revocations: RevocationRules): RequestHandler {
   return async (req, res, next) => {
     const credentials = tokens.credentials.videosdk;
     if (credentials === undefined) throw providerNotConfigured('videosdk');
@@ -64,10 +62,7 @@ export function requireVideoSdkToken(tokens: TokenService, store: MeetingStore, 
       if (!(error instanceof InvalidTokenError)) throw error;
       throw unauthorized(error.message, 'Bearer', true);
     }
-    const { jti } = claims;
-    if (typeof jti === 'string' && (await fromStore(logger, () => store.isRevoked(jti, now)))) {
-      throw unauthorized('the token has been revoked', 'Bearer', true);
-    }
+    if (revocations.matchToken(claims, now) !== undefined) throw unauthorized('the token has been revoked', 'Bearer', true);
     if (claims.roles !== undefined && !claims.roles.includes('crawler')) {
       throw new AppError('forbidden', 'this token lacks the crawler role: rtc-only tokens cannot call meeting APIs');
     }

@@ -1,30 +1,53 @@
 /**
- * Server-side token administration, for media servers and backends: POST /introspect (RFC 7662
- * shape) says whether a native or VideoSDK token this server issued is active; POST /revoke denies
- * one token until it expires, in the shared store, so every instance honours it. Both need
+ * Server-side token administration, for media servers and backends. All need
  * `Authorization: Bearer <ADMIN_API_KEY>` and exist only when ADMIN_API_KEY is set.
+ * - POST /introspect (RFC 7662 shape): is a native or VideoSDK token this server issued active?
+ * - POST /revoke: a revocation rule (one token by `token` or `jti`, a `subject`, a `room`, or every
+ *   token `issuedBefore` an instant) until `until`; GET /revocations lists the rules in force and
+ *   DELETE /revocations/:id lifts one. Rules are stored and reach every instance (see
+ *   ../../revocation/rules.ts), where they refuse matching tokens and the minting of new ones.
+ * - POST /inspect: the token doctor (see ../../tokens/inspect.ts).
  */
-import { ArgumentRangeError, ArgumentTypeError, InvalidTokenError, invalidArguments } from '../../errors.js';
-import { optional, required, text } from '../../tokens/args.js';
+import { randomUUID } from 'node:crypto';
+import { AppError, ArgumentRangeError, ArgumentTypeError, InvalidTokenError, invalidArguments } from '../../errors.js';
+import { instant, noted, optional, required, text } from '../../tokens/args.js';
 import { verifyIssuedToken, type VerifiedToken } from '../../tokens/introspect.js';
+import { inspectToken } from '../../tokens/inspect.js';
 import { CLOCK_TOLERANCE_SECONDS } from '../../tokens/jwt.js';
+import { RULE_KINDS, type RevocationRule, type RuleKind } from '../../revocation/rules.js';
 import { requireAdminKey } from '../middleware/admin-auth.js';
 import { jsonBody } from '../middleware/json-body.js';
 import { onlyMethods } from '../middleware/methods.js';
-import { parseBody } from '../query.js';
+import { parseBody, parseQuery } from '../query.js';
 import { fromStore } from '../store-guard.js';
 import type { RouteModule } from './deps.js';
 
-/** The latest end a revocation is stored with: 9999-12-31T23:59:59Z, which every store can hold. */
-const LAST_REVOCATION_MS = Date.UTC(9999, 11, 31, 23, 59, 59);
-
 /** Longest token accepted in a body; this server's tokens are well under 1 KB. */
-const MAX_TOKEN_BYTES = 4096;
+export const MAX_TOKEN_BYTES = 4096;
 const token = text({ maxBytes: MAX_TOKEN_BYTES });
+const identifier = text({ maxBytes: 255 });
 const introspectSchema = { token: required(token) };
-const revokeSchema = { jti: optional(text({ maxBytes: 128 })), token: optional(token) };
+const revokeSchema = {
+  token: noted(optional(token), 'A native or VideoSDK token of this server: revoked by its `jti`'),
+  jti: optional(text({ maxBytes: 128 })),
+  subject: noted(optional(identifier), 'A user: `sub`, `participantId` or `userId` of a token, or the user a token route mints for'),
+  room: noted(optional(identifier), 'A room or channel: `room`, `roomId` or `channel` of a token, or the room a token route mints for'),
+  issuedBefore: noted(optional(instant()), 'Every token whose `iat` is before this instant'),
+  until: noted(optional(instant()), 'When the rule ends; default now + `TOKEN_MAX_TTL` (plus the 5-s clock tolerance)'),
+};
+const ruleIdSchema = { id: required(text({ maxBytes: 64 })) };
+const inspectSchema = { token: noted(required(token), 'Any token: Agora (007…), VideoSDK, 100ms or native JWT') };
 
-export const adminRoutes: RouteModule = (router, { store, tokens, logger, adminKeyDigest, maxTtl }) => {
+/** The rule as the API shows it. */
+const ruleBody = (rule: RevocationRule) => ({
+  id: rule.id,
+  kind: rule.kind,
+  value: rule.value,
+  until: rule.until.toISOString(),
+  createdAt: rule.createdAt.toISOString(),
+});
+
+export const adminRoutes: RouteModule = (router, { revocations, tokens, logger, adminKeyDigest, maxTtl }) => {
   if (adminKeyDigest === undefined) return;
   const admin = requireAdminKey(adminKeyDigest);
 
@@ -40,13 +63,11 @@ export const adminRoutes: RouteModule = (router, { store, tokens, logger, adminK
 
   router
     .route('/introspect')
-    .post(admin, jsonBody, async (req, res) => {
+    .post(admin, jsonBody, (req, res) => {
       const now = tokens.clock();
       const verified = verify(parseBody(introspectSchema, req.body).token, now);
-      const { jti } = verified?.claims ?? {};
       // Whatever makes a token inactive stays private (RFC 7662 §2.2): the answer is only `active: false`.
-      const revoked = typeof jti === 'string' && (await fromStore(logger, () => store.isRevoked(jti, now)));
-      if (verified === undefined || revoked) {
+      if (verified === undefined || revocations.matchToken(verified.claims, now) !== undefined) {
         res.json({ active: false });
         return;
       }
@@ -58,34 +79,63 @@ export const adminRoutes: RouteModule = (router, { store, tokens, logger, adminK
     .route('/revoke')
     .post(admin, jsonBody, async (req, res) => {
       const body = parseBody(revokeSchema, req.body);
-      if (body.jti === undefined && body.token === undefined) throw invalidArguments([new ArgumentTypeError('jti', 'jti or token is required')]);
-      if (body.jti !== undefined && body.token !== undefined) throw invalidArguments([new ArgumentRangeError('token', 'give jti or token, not both')]);
+      const given = RULE_BODY_KINDS.filter((field) => body[field] !== undefined);
+      if (given.length === 0) throw invalidArguments([new ArgumentTypeError('body', `the body must hold one of ${RULE_BODY_KINDS.join(', ')}`)]);
+      if (given.length > 1)
+        throw invalidArguments([new ArgumentRangeError(given[1]!, `${given[1]!} cannot be combined with ${given[0]!}: one rule per request`)]);
       const now = tokens.clock();
-      let jti: string;
-      let until: Date;
-      if (body.jti !== undefined) {
-        // A bare jti says nothing about its token's expiry: deny it as long as any token can live.
-        jti = body.jti;
-        until = new Date(now.getTime() + (maxTtl + CLOCK_TOLERANCE_SECONDS) * 1000);
-      } else {
+      if (body.until !== undefined && body.until <= now) throw invalidArguments([new ArgumentRangeError('until', 'until must be in the future')]);
+      const field = given[0]!;
+      let kind: RuleKind = field === 'token' ? 'jti' : field;
+      let value: string;
+      if (field === 'token') {
         const verified = verify(body.token!, now, true);
         if (verified === undefined) throw invalidArguments([new ArgumentRangeError('token', 'token is not a valid token from this server')]);
         const claimed = verified.claims.jti;
         if (typeof claimed !== 'string') {
           throw invalidArguments([
-            new ArgumentRangeError('token', 'token has no jti (a VideoSDK token issued before tokens carried one): it cannot be revoked on its own'),
+            new ArgumentRangeError('token', 'token has no jti (a VideoSDK token issued before tokens carried one): revoke its subject or room instead'),
           ]);
         }
-        jti = claimed;
-        // Verifiers accept a token up to the clock tolerance past its exp: deny it that long too.
-        // A token of ours whose exp no Date can hold (only a holder of our secret could sign one) is
-        // denied until the end of year 9999 rather than failing on an invalid date.
-        const ms = (verified.claims.exp + CLOCK_TOLERANCE_SECONDS) * 1000;
-        until = Number.isFinite(ms) && ms < LAST_REVOCATION_MS ? new Date(ms) : new Date(LAST_REVOCATION_MS);
+        kind = 'jti';
+        value = claimed;
+      } else {
+        value = field === 'issuedBefore' ? body.issuedBefore!.toISOString() : body[field]!;
       }
-      // An expired token is refused everywhere already: nothing to store.
-      if (until > now) until = await fromStore(logger, () => store.revoke(jti, until));
-      res.json({ revoked: true, jti, until: until.toISOString() });
+      // No token of this deployment outlives TOKEN_MAX_TTL (verifiers allow the clock tolerance past it).
+      const until = body.until ?? new Date(now.getTime() + (maxTtl + CLOCK_TOLERANCE_SECONDS) * 1000);
+      const rule = await fromStore(logger, () => revocations.add({ id: randomUUID(), kind, value, until, createdAt: now }));
+      logger.info({ rule: { id: rule.id, kind: rule.kind, until: rule.until } }, 'revocation rule added');
+      res.status(201).json(ruleBody(rule));
+    })
+    .all(onlyMethods('POST'));
+
+  router
+    .route('/revocations')
+    .get(admin, (_req, res) => {
+      res.json({ revocations: revocations.list(tokens.clock()).map(ruleBody) });
+    })
+    .all(onlyMethods('GET', 'HEAD'));
+
+  router
+    .route('/revocations/:id')
+    .delete(admin, async (req, res) => {
+      const { id } = parseQuery(ruleIdSchema, req.params);
+      if (!(await fromStore(logger, () => revocations.remove(id)))) throw new AppError('not-found', `no revocation rule with id ${id}`);
+      logger.info({ rule: { id } }, 'revocation rule lifted');
+      res.status(204).end();
+    })
+    .all(onlyMethods('DELETE'));
+
+  router
+    .route('/inspect')
+    .post(admin, jsonBody, (req, res) => {
+      const now = tokens.clock();
+      const raw = parseBody(inspectSchema, req.body).token;
+      res.json(inspectToken(raw, tokens.credentials, { now, revokedBy: (claims) => revocations.matchToken(claims, now) }));
     })
     .all(onlyMethods('POST'));
 };
+
+/** The body fields that each make a rule, in the order a 400 names them. */
+const RULE_BODY_KINDS = ['token', ...RULE_KINDS] as const;

@@ -6,12 +6,15 @@ import type { Router } from 'express';
 import type { Logger } from '../../logger.js';
 import type { MeetingStore } from '../../meetings/store.js';
 import type { Metrics } from '../../metrics.js';
+import type { RevocationRules } from '../../revocation/rules.js';
 import type { TokenService } from '../../tokens/service.js';
 import type { CallerAccess } from '../middleware/caller-auth.js';
 
 export interface RouteDeps {
   readonly tokens: TokenService;
   readonly store: MeetingStore;
+  /** The revocation rules in force, held in memory and kept current from the store. */
+  readonly revocations: RevocationRules;
   readonly logger: Logger;
   readonly metrics: Metrics;
   /** Caller authentication of the token routes; undefined under CLIENT_AUTH=none. */

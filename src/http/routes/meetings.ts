@@ -26,8 +26,8 @@ const meetingId: Rule<string> = {
 };
 const pathSchema = { meetingId: required(meetingId) };
 
-export const meetingRoutes: RouteModule = (router, { store, tokens, logger }) => {
-  const auth = requireVideoSdkToken(tokens, store, logger);
+export const meetingRoutes: RouteModule = (router, { store, tokens, logger, revocations }) => {
+  const auth = requireVideoSdkToken(tokens, revocations);
 
   router
     .route('/create-meeting')
