@@ -2,6 +2,7 @@
  * Turns the measurements into the markdown written to stdout and bench/results.md: machine,
  * settings, the three-way table, the registry-size table, the soak, and each target met/missed.
  */
+import { SEEDED_RULES } from './seed.mjs';
 import { readFileSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
 import { createRequire } from 'node:module';
@@ -143,13 +144,13 @@ ${new Date().toISOString()} · ${settings.quick ? '**--quick smoke run: numbers 
 
 **Settings:** ${settings.connections} connections, warm-up ${settings.warmup} s (not measured) then ${settings.duration} s measured, ${settings.rounds} round(s) per route, targets alternating with the order rotated each round; figures are medians across rounds.
 
-**Targets:** (1) the service, \`node dist/server.js\` with NODE_ENV=production, LOG_LEVEL=info and its whole middleware chain, logging to ${logNote}; (2) a bare Express 5 route and (3) a bare node:http route (bench/bare-express.js, bench/bare-http.js), issuing the same token with the same builder, credentials and store from dist/. **Rate limiting is off in (1)** (RATE_LIMIT_PER_MINUTE=0): the load comes from one client IP, which any per-IP limit would throttle. The bare routes skip helmet, the request id and request log, metrics, CORS, nocache headers, rate limiting, 405/OPTIONS handling, the service's query parsing and validation beyond the builder's own argument checks, the JSON body parser and the problem+json error handler; the meeting routes keep the service's VideoSDK token check (signature, revocation lookup in the store, roles). All three run with the node flags of the Dockerfile's CMD (${NODE_FLAGS.map((f) => `\`${f}\``).join(' ')}). Peak RSS is each process's VmHWM after its route's rounds (all three start fresh per route).
+**Targets:** (1) the service, \`node dist/server.js\` with NODE_ENV=production, LOG_LEVEL=info and its whole middleware chain, logging to ${logNote}; (2) a bare Express 5 route and (3) a bare node:http route (bench/bare-express.js, bench/bare-http.js), issuing the same token with the same builder, credentials and store from dist/. **Rate limiting is off in (1)** (RATE_LIMIT_PER_MINUTE=0): the load comes from one client IP, which any per-IP limit would throttle. The bare routes skip helmet, the request id and request log, metrics, CORS, nocache headers, rate limiting, 405/OPTIONS handling, the service's query parsing and validation beyond the builder's own argument checks, the JSON body parser and the problem+json error handler; the meeting routes keep the service's VideoSDK token check (signature, the revocation rules held in memory, roles). All three run with the node flags of the Dockerfile's CMD (${NODE_FLAGS.map((f) => `\`${f}\``).join(' ')}). Peak RSS is each process's VmHWM after its route's rounds (all three start fresh per route).
 
 ## Token and meeting routes
 
 ${mainTable(mainRows)}
 
-Meeting routes are POSTs with a VideoSDK token in Authorization. /create-meeting writes to an empty SQLite file per target (synchronous=FULL: one fsync per meeting). /validate-meeting rotates over 1,000 known ids spread across a registry of ${settings.largeMeetings.toLocaleString('en-US')} meetings shared by the three targets.
+Meeting routes are POSTs with a VideoSDK token in Authorization. /create-meeting writes to an empty SQLite file per target (synchronous=FULL: one fsync per meeting). /validate-meeting rotates over 1,000 known ids spread across a registry of ${settings.largeMeetings.toLocaleString('en-US')} meetings shared by the three targets, which also holds ${SEEDED_RULES} revocation rules (users, rooms and token ids the bench never asks for): the service and the bare routes load them into memory and check every token against them, so a meeting request is one store query for all three.
 
 ${roundsTable(mainRows)}
 

@@ -28,9 +28,27 @@ export function sampleIds(count, n = 1000) {
   return ids;
 }
 
-/** A SQLite registry of `count` meetings at `path`, migrated by the service's store. */
+/** How many revocation rules each registry holds, so every target enforces a real rule set. */
+export const SEEDED_RULES = 100;
+
+/**
+ * Revocation rules none of the bench's requests match (users, rooms and token ids of nobody the
+ * bench asks for), lasting past the run: every request is checked against them and passes.
+ */
+async function seedRules(store) {
+  const kinds = ['subject', 'room', 'jti', 'subject', 'room'];
+  const now = new Date();
+  const until = new Date(now.getTime() + 86_400_000);
+  for (let i = 0; i < SEEDED_RULES; i++) {
+    const kind = kinds[i % kinds.length];
+    await store.addRule({ id: `bench-rule-${i}`, kind, value: `bench-revoked-${kind}-${i}`, until, createdAt: now });
+  }
+}
+
+/** A SQLite registry of `count` meetings at `path`, migrated by the service's store, with the bench's revocation rules. */
 export async function seedSqlite(path, count) {
   const store = openSqliteStore(path);
+  await seedRules(store);
   await store.close();
   const db = new Database(path);
   // Durability is irrelevant while seeding a throwaway file; the servers reopen it with their own pragmas.
@@ -68,6 +86,7 @@ export async function seedPostgres(baseUrl, schema, count) {
   await withClient(baseUrl, (c) => c.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE; CREATE SCHEMA ${schema}`));
   const url = schemaUrl(baseUrl, schema);
   const store = await openPostgresStore(url, quietLogger);
+  await seedRules(store);
   await store.close();
   const batch = 250_000;
   const rows = await withClient(url, async (c) => {
