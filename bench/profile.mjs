@@ -11,15 +11,21 @@ import { join } from 'node:path';
 import { run } from './load.mjs';
 import { loadSettings, TOKEN_ROUTES } from './settings.mjs';
 import { startTarget } from './targets.mjs';
+import { validateSpec } from './meeting-load.mjs';
+import { seedSqlite } from './seed.mjs';
 
 const [routeName = '/conference-token', seconds = '10', kind = 'service'] = process.argv.slice(2);
-const route = TOKEN_ROUTES.find((r) => r.name === routeName);
-if (!route) throw new Error(`route must be one of ${TOKEN_ROUTES.map((r) => r.name).join(', ')}`);
+// /validate-meeting: POST over a seeded SQLite registry of 1,000 meetings (and the bench's rules).
+const validate = routeName === '/validate-meeting';
+const route = validate ? { name: routeName } : TOKEN_ROUTES.find((r) => r.name === routeName);
+if (!route) throw new Error(`route must be /validate-meeting or one of ${TOKEN_ROUTES.map((r) => r.name).join(', ')}`);
 if (!['service', 'express', 'http'].includes(kind)) throw new Error('target must be service, express or http');
 const settings = loadSettings([]);
 const tmp = mkdtempSync(join(tmpdir(), 'rtc-profile-'));
 
 try {
+  if (validate) await seedSqlite(join(tmp, 'm.db'), 1000);
+  const spec = validate ? validateSpec(1000) : { path: route.path };
   const target = await startTarget(kind, {
     databaseUrl: `sqlite:${join(tmp, 'm.db')}`,
     cwd: tmp,
@@ -27,8 +33,8 @@ try {
     nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${tmp}`],
   });
   // Warm-up first so the profile shows optimized steady state, not start-up and JIT.
-  await run('profile warm-up', target.url, { path: route.path }, settings, { seconds: 3 });
-  const result = await run('profile', target.url, { path: route.path }, settings, { seconds: Number(seconds) });
+  await run('profile warm-up', target.url, spec, settings, { seconds: 3 });
+  const result = await run('profile', target.url, spec, settings, { seconds: Number(seconds) });
   await target.stop(); // the profile is written as the process exits
   const file = readdirSync(tmp).find((f) => f.endsWith('.cpuprofile'));
   if (!file) throw new Error('no .cpuprofile was written');
@@ -81,5 +87,5 @@ function summarize(profile) {
   console.log('\nOn-stack time by package (includes what it calls; for middleware, everything after it too):');
   for (const [area, us] of top(onStack, 21).filter(([a]) => a !== '(root)')) console.log(`  ${pct(us)}  ${area}`);
   console.log('\nTop functions by self time:');
-  for (const [fn, us] of top(fns, 30)) console.log(`  ${pct(us)}  ${fn}`);
+  for (const [fn, us] of top(fns, Number(process.env.PROFILE_TOP ?? 30))) console.log(`  ${pct(us)}  ${fn}`);
 }

@@ -7,14 +7,14 @@ import { callerOf } from './middleware/caller-auth.js';
 import { parseBody, parseQuery, queryOf } from './query.js';
 
 /**
- * Writes a 200 JSON answer directly rather than through Express's res.json/res.send, whose
+ * Writes a JSON answer (200 unless told) directly rather than through Express's res.json/res.send, whose
  * charset parsing and ETag/freshness checks serve nothing for an uncacheable small body on the
  * hottest paths (HEAD is still answered without a body: Node drops it). Byte for byte what
  * res.json writes (a test checks).
  */
-export function sendJson(res: Response, body: unknown): void {
+export function sendJson(res: Response, body: unknown, status = 200): void {
   const text = JSON.stringify(body);
-  res.statusCode = 200;
+  res.statusCode = status;
   res.setHeader('Content-Type', 'application/json; charset=utf-8');
   res.setHeader('Content-Length', Buffer.byteLength(text));
   res.end(text);

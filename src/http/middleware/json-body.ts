@@ -24,7 +24,12 @@ const parseJson = express.json({
  */
 export const jsonBody: RequestHandler = (req, res, next) => {
   const hasBody = req.headers['transfer-encoding'] !== undefined || (req.headers['content-length'] ?? '0') !== '0';
-  if (hasBody && !req.is('application/json')) {
+  // Nothing to read (most meeting calls carry the token in Authorization): req.body stays undefined.
+  if (!hasBody) {
+    next();
+    return;
+  }
+  if (!req.is('application/json')) {
     next(new AppError('unsupported-media-type', 'the request body must be application/json'));
     return;
   }

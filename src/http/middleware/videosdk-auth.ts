@@ -38,19 +38,10 @@ export function meetingBody(body: unknown): { token?: string | undefined; region
  * no store round trip.
  */
 export function requireVideoSdkToken(tokens: TokenService, revocations: RevocationRules): RequestHandler {
-  return async (req, res, next) => {
+  /** Verifies `token` and admits the caller, or throws the 401/403. */
+  const admit = (token: string | undefined, res: Response): void => {
     const credentials = tokens.credentials.videosdk;
     if (credentials === undefined) throw providerNotConfigured('videosdk');
-    const header = req.headers.authorization?.trim();
-    let token = bearerToken(header) ?? (header && !/\s/.test(header) ? header : undefined);
-    if (header === undefined) {
-      await new Promise<void>((resolve, reject) =>
-        jsonBody(req, res, (error?: unknown) =>
-          error === undefined ? resolve() : reject(error instanceof Error ? error : new Error('the request body could not be read')),
-        ),
-      );
-      token = meetingBody(req.body).token;
-    }
     if (token === undefined) {
       throw unauthorized('an Authorization header, or a JSON body with a token, carrying a token from /get-token is required', 'Bearer');
     }
@@ -67,6 +58,25 @@ export function requireVideoSdkToken(tokens: TokenService, revocations: Revocati
       throw new AppError('forbidden', 'this token lacks the crawler role: rtc-only tokens cannot call meeting APIs');
     }
     res.locals.videosdk = claims;
-    next();
+  };
+  // With an Authorization header (the common case) everything is synchronous: no promise per request.
+  return (req, res, next) => {
+    if (tokens.credentials.videosdk === undefined) throw providerNotConfigured('videosdk');
+    const header = req.headers.authorization?.trim();
+    if (header !== undefined) {
+      admit(bearerToken(header) ?? (header && !/\s/.test(header) ? header : undefined), res);
+      next();
+      return;
+    }
+    // No header: the token is the JSON body's, read first (a bad body is its own 4xx).
+    jsonBody(req, res, (error?: unknown) => {
+      if (error !== undefined) return next(error);
+      try {
+        admit(meetingBody(req.body).token, res);
+      } catch (refused) {
+        return next(refused);
+      }
+      next();
+    });
   };
 }

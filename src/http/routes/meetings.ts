@@ -10,6 +10,7 @@ import { jsonBody } from '../middleware/json-body.js';
 import { onlyMethods } from '../middleware/methods.js';
 import { caller, meetingBody, requireVideoSdkToken } from '../middleware/videosdk-auth.js';
 import { parseQuery } from '../query.js';
+import { sendJson } from '../respond.js';
 import { fromStore } from '../store-guard.js';
 import type { RouteModule } from './deps.js';
 
@@ -36,7 +37,7 @@ export const meetingRoutes: RouteModule = (router, { store, tokens, logger, revo
       const { participantId, apikey } = caller(res);
       const meeting = await fromStore(logger, () => createMeeting(store, participantId ?? apikey, tokens.clock()));
       // roomId: the name VideoSDK's example API servers answer with, for frontends written against them.
-      res.status(201).json({ meetingId: meeting.id, roomId: meeting.id, createdAt: meeting.createdAt.toISOString() });
+      sendJson(res, { meetingId: meeting.id, roomId: meeting.id, createdAt: meeting.createdAt.toISOString() }, 201);
     })
     .all(onlyMethods('POST'));
 
@@ -47,7 +48,7 @@ export const meetingRoutes: RouteModule = (router, { store, tokens, logger, revo
       const id = parseQuery(pathSchema, req.params).meetingId;
       const meeting = await fromStore(logger, () => store.find(id));
       if (meeting === undefined) throw new AppError('not-found', `no meeting with id ${id}`);
-      res.json({ meetingId: meeting.id, roomId: meeting.id, valid: true, createdAt: meeting.createdAt.toISOString() });
+      sendJson(res, { meetingId: meeting.id, roomId: meeting.id, valid: true, createdAt: meeting.createdAt.toISOString() });
     })
     .all(onlyMethods('POST'));
   // Express decodes :meetingId while matching the route, before any handler: escapes that are not
