@@ -3,8 +3,8 @@
  * the only module that reads environment variables; everything else receives a {@link Config}.
  * Each concern has its own module beside this one: variable reading (env.ts), provider
  * credentials (credentials.ts), caller authentication (client-auth.ts), origins, proxies and URLs
- * (network.ts), the rules of secrets (secrets.ts), and the list of settings, production and
- * typo warnings (settings.ts).
+ * (network.ts), the rules of secrets (secrets.ts), secrets read from `<NAME>_FILE` (files.ts), and
+ * the list of settings, production and typo warnings (settings.ts).
  */
 import { KeyObject } from 'node:crypto';
 import { digest } from '../auth/api-key.js';
@@ -19,6 +19,7 @@ import { VIDEOSDK_DEFAULT_TTL } from '../tokens/videosdk.js';
 import { readClientAuth, type ClientAuth } from './client-auth.js';
 import { generatedCredentials, PROVIDER_VARIABLES, readCredentials, secretsIn } from './credentials.js';
 import { envReader, type Env } from './env.js';
+import { readSecretFiles } from './files.js';
 import { isServerUrl, parseOrigins, parseTrustProxy } from './network.js';
 import { checkSecrets } from './secrets.js';
 import { isProduction, misspeltSettings, redactUrlCredentials } from './settings.js';
@@ -70,6 +71,8 @@ export interface Config {
   readonly clientAuth: ClientAuth;
   /** `claims`: a requested role must be listed in the caller's roles claim (needs CLIENT_AUTH=jwt). */
   readonly rolePolicy: 'open' | 'claims';
+  /** OTLP/HTTP trace export (OTEL_EXPORTER_OTLP_ENDPOINT, OTEL_SERVICE_NAME); absent: no tracing, no SDK loaded. */
+  readonly tracing?: { readonly endpoint: string; readonly serviceName: string };
 }
 
 /** Options of {@link loadConfig}. */
@@ -82,14 +85,16 @@ export interface LoadOptions {
 }
 
 /** Reads and validates the configuration. Throws {@link ConfigError} listing every problem. */
-export function loadConfig(env: Env, options: LoadOptions = {}): Config {
+export function loadConfig(given: Env, options: LoadOptions = {}): Config {
   const serving = options.serving ?? true;
   const problems: string[] = [];
+  // Secrets given as <NAME>_FILE are read first, so every rule below applies to the file's value.
+  const env = readSecretFiles(given, problems);
   const { get, int } = envReader(env, problems);
 
   const nodeEnv = get('NODE_ENV') ?? 'development';
   const production = isProduction(nodeEnv);
-  const warnings: string[] = misspeltSettings(Object.keys(env).filter((name) => env[name] !== undefined));
+  const warnings: string[] = misspeltSettings(Object.keys(given).filter((name) => given[name] !== undefined));
   // In production the two choices that open the token routes to anyone must be made explicitly.
   const required = (name: string, hint: string): string | undefined => {
     const value = get(name);
@@ -157,6 +162,12 @@ export function loadConfig(env: Env, options: LoadOptions = {}): Config {
   if (rolePolicyText !== 'open' && rolePolicyText !== 'claims') problems.push(`ROLE_POLICY must be open or claims (got "${rolePolicyText}")`);
   else if (rolePolicy === 'claims' && clientAuth.mode !== 'jwt') problems.push("ROLE_POLICY=claims needs CLIENT_AUTH=jwt: roles come from the caller's token");
 
+  const otlpEndpoint = get('OTEL_EXPORTER_OTLP_ENDPOINT');
+  if (otlpEndpoint !== undefined && !isServerUrl(otlpEndpoint, ['http:', 'https:'])) {
+    problems.push(`OTEL_EXPORTER_OTLP_ENDPOINT must be an http:// or https:// URL of an OTLP/HTTP receiver (got "${redactUrlCredentials(otlpEndpoint)}")`);
+  }
+  const tracing = otlpEndpoint === undefined ? undefined : { endpoint: otlpEndpoint, serviceName: get('OTEL_SERVICE_NAME') ?? 'rtc-token-server' };
+
   const adminKey = get('ADMIN_API_KEY');
   // Lengths, characters and uniqueness of every secret (config/secrets.ts).
   checkSecrets(secretsIn(get), production, problems);
@@ -185,6 +196,7 @@ export function loadConfig(env: Env, options: LoadOptions = {}): Config {
     devCredentials,
     clientAuth,
     rolePolicy,
+    ...(tracing === undefined ? {} : { tracing }),
   });
 }
 

@@ -3,6 +3,7 @@
  * that looks like a mistyped setting. A typo is the quietest way to run unprotected: a
  * `CORS_ORIGIN` that nobody reads leaves the defaults in force.
  */
+import { FILE_SETTINGS } from './files.js';
 
 /** Every environment variable the configuration reads. */
 export const SETTINGS = [
@@ -43,6 +44,8 @@ export const SETTINGS = [
   'CLIENT_JWT_AUDIENCE',
   'CLIENT_ROLES_CLAIM',
   'ROLE_POLICY',
+  'OTEL_EXPORTER_OTLP_ENDPOINT',
+  'OTEL_SERVICE_NAME',
 ] as const;
 
 export type Setting = (typeof SETTINGS)[number];
@@ -67,7 +70,7 @@ export function isProduction(nodeEnv: string | undefined): boolean {
  * edits from `HOST`), so a machine's own variables do not warn.
  */
 export function misspeltSettings(names: Iterable<string>): string[] {
-  const known = new Set<string>(SETTINGS);
+  const known = new Set<string>([...SETTINGS, ...FILE_SETTINGS.map((name) => `${name}_FILE`)]);
   const warnings: string[] = [];
   for (const name of names) {
     if (known.has(name)) continue;
