@@ -2,6 +2,8 @@
  * The process logger: pino JSON lines. Redaction is the second line of defence; the first is that
  * request serializers keep only method, url and remote address, so headers never reach a log.
  */
+import cluster from 'node:cluster';
+import { hostname } from 'node:os';
 import { pino, type Logger, type DestinationStream } from 'pino';
 import { redactUrlCredentials } from './config/settings.js';
 
@@ -24,8 +26,16 @@ export const REDACT_PATHS = [
   '*.password',
 ];
 
-/** The fields every log line carries. */
-export const LOG_BASE = { service: 'rtc-token-server' };
+/**
+ * The fields every log line carries: the service, the process id and host name (so lines from
+ * several pods and processes can be told apart), and under WEB_CONCURRENCY the cluster worker's id.
+ */
+export const LOG_BASE: Readonly<Record<string, string | number>> = {
+  service: 'rtc-token-server',
+  pid: process.pid,
+  hostname: hostname(),
+  ...(cluster.isWorker && cluster.worker ? { worker: cluster.worker.id } : {}),
+};
 
 /**
  * How the stdout writer drains: after each write completes it writes what queued meanwhile, up to

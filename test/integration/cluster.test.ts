@@ -1,5 +1,5 @@
 import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { CREDENTIALS } from '../fixtures.js';
@@ -31,6 +31,16 @@ describe('WEB_CONCURRENCY', () => {
     expect((server.output().match(/"msg":"stopped"/g) ?? []).length).toBe(2);
     expect(server.output()).toContain('all workers stopped');
     expect((server.output().match(/no provider credentials are set/g) ?? []).length).toBe(1);
+    // Every line says which host, process and worker wrote it: the two workers' request lines differ.
+    const requestLines = server
+      .output()
+      .split('\n')
+      .filter((line) => line.includes('"msg":"request completed"'))
+      .map((line) => JSON.parse(line.slice(line.indexOf('{'))) as { pid: number; hostname: string; worker?: number });
+    expect(requestLines.length).toBeGreaterThanOrEqual(12);
+    expect(new Set(requestLines.map((l) => l.hostname))).toEqual(new Set([hostname()]));
+    expect(new Set(requestLines.map((l) => `${l.pid}/${l.worker}`)).size).toBe(2);
+    expect(requestLines.every((l) => Number.isInteger(l.pid) && Number.isInteger(l.worker))).toBe(true);
   });
 
   it('when a worker cannot start, then the server stops with exit 1 instead of restarting it forever', async () => {

@@ -1,3 +1,4 @@
+import { hostname } from 'node:os';
 import { describe, expect, it } from 'vitest';
 import { createLogger } from '../../src/logger.js';
 import { requestLineWriter, type RequestRecord } from '../../src/http/middleware/request-log.js';
@@ -37,6 +38,8 @@ describe('request log lines', () => {
           level: 30,
           time: expect.any(Number),
           service: 'rtc-token-server',
+          pid: process.pid,
+          hostname: hostname(),
           ...JSON.parse(JSON.stringify(record)),
           msg,
         });
