@@ -48,10 +48,16 @@ export function evaluate({ mainRows, scaleRows, soak }) {
   const checks = [];
   for (const row of mainRows) {
     const [s, e] = [medians(row.results.service), medians(row.results.express)];
-    if (row.kind === 'jwt' || row.kind === 'agora') {
-      const min = row.kind === 'jwt' ? THRESHOLDS.jwtVsExpress : THRESHOLDS.agoraVsExpress;
+    if (row.kind === 'jwt' || row.kind === 'agora' || row.label.startsWith('/validate-meeting')) {
+      const min = row.kind === 'jwt' ? THRESHOLDS.jwtVsExpress : row.kind === 'agora' ? THRESHOLDS.agoraVsExpress : THRESHOLDS.validateVsExpress;
       const ratio = s.rps / e.rps;
       checks.push({ target: `${row.label}: (1)/(2) req/s ≥ ${min}×`, value: fmt.ratio(ratio), met: Number.isFinite(ratio) ? ratio >= min : undefined });
+    }
+    if (row.kind === 'tracing') {
+      // Tracing's cost: the same route with spans exported, against the run without (reported, not judged).
+      const plain = mainRows.find((r) => r.label === row.plainLabel);
+      const ratio = s.rps / medians(plain?.results.service).rps;
+      checks.push({ target: `${row.label}: req/s of (1) with tracing / without (informational)`, value: fmt.ratio(ratio), met: undefined });
     }
     // The p99 target is the token routes'; a meeting route's p99 (an fsync per created meeting, a
     // store query per validation) is shown beside it, not judged.

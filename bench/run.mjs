@@ -7,13 +7,14 @@
  * See bench/README.md for the knobs.
  */
 import { mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { buildVideoSdkToken, secretKey } from '../dist/index.js';
 import { failures, smoke, warmAndMeasure } from './load.mjs';
 import { machineInfo, medians, render } from './report.mjs';
-import { dropSchemas, sampleIds, seedPostgres, seedSqlite } from './seed.mjs';
-import { CREDENTIALS, loadSettings, TARGETS, TOKEN_ROUTES } from './settings.mjs';
+import { dropSchemas, seedPostgres, seedSqlite } from './seed.mjs';
+import { meetingAuth, validateSpec } from './meeting-load.mjs';
+import { loadSettings, TARGETS, TOKEN_ROUTES } from './settings.mjs';
 import { soak } from './soak.mjs';
 import { killAll, startTarget, pinRunner, PINNED } from './targets.mjs';
 
@@ -27,6 +28,7 @@ const say = (line) => process.stderr.write(`bench: ${line}\n`);
 
 async function cleanup() {
   killAll();
+  sink?.close();
   if (settings.postgresUrl) await dropSchemas(settings.postgresUrl, schemas);
   if (process.env.BENCH_KEEP_TMP !== '1') rmSync(tmp, { recursive: true, force: true });
 }
@@ -43,12 +45,16 @@ setTimeout(() => abort(2, `over BENCH_MAX_MINUTES (${settings.maxMinutes}); stop
 const logFor = (name) => (settings.logDestination === '' ? join(tmp, `${name}.log`) : settings.logDestination);
 const slug = (label) => label.replace(/[^a-z0-9]+/gi, '-').replace(/^-|-$/g, '');
 
-// The meeting routes need a VideoSDK token the service accepts: same key and secret, no `roles`
-// (so the crawler check passes), valid for longer than any run.
-const meetingAuth = {
-  authorization: `Bearer ${buildVideoSdkToken({ participantId: 'bench', expiresIn: 86400 }, { apiKey: CREDENTIALS.VIDEOSDK_API_KEY, secret: secretKey(CREDENTIALS.VIDEOSDK_SECRET) }).token}`,
-};
-const validateSpec = (count) => ({ method: 'POST', paths: sampleIds(count).map((id) => `/validate-meeting/${id}`), headers: meetingAuth });
+/** An OTLP/HTTP receiver on 127.0.0.1 that reads and drops every export, answering 200 as a collector does. */
+let sink;
+async function otlpSink() {
+  sink = createServer((req, res) => {
+    req.on('data', () => {});
+    req.on('end', () => res.writeHead(200, { 'Content-Type': 'application/json' }).end('{}'));
+  });
+  await new Promise((resolve) => sink.listen(0, '127.0.0.1', resolve));
+  return `http://127.0.0.1:${sink.address().port}`;
+}
 
 /** The three targets on one route: fresh processes, every round alternating, the order rotated. */
 async function compare(row) {
@@ -56,7 +62,8 @@ async function compare(row) {
   const results = {};
   try {
     for (const t of TARGETS) {
-      started[t.id] = await startTarget(t.id, { databaseUrl: row.databaseUrl(t.id), cwd: tmp, logFile: logFor(`${slug(row.label)}-${t.id}`) });
+      const env = t.id === 'service' ? (row.serviceEnv ?? {}) : {};
+      started[t.id] = await startTarget(t.id, { databaseUrl: row.databaseUrl(t.id), cwd: tmp, logFile: logFor(`${slug(row.label)}-${t.id}`), env });
       const ok = await smoke(`${row.label} ${t.id}`, started[t.id].url, row.spec, row.expect);
       results[t.id] = { rounds: [], ok };
     }
@@ -136,6 +143,7 @@ async function main() {
   }
 
   const fresh = (label) => (kind) => `sqlite:${join(tmp, `${slug(label)}-${kind}.db`)}`;
+  const traced = TOKEN_ROUTES[0];
   const rows = [
     ...TOKEN_ROUTES.map((r) => ({
       label: r.name,
@@ -144,6 +152,17 @@ async function main() {
       expect: r.expect ?? ['token', 'expiresAt'],
       databaseUrl: fresh(r.name),
     })),
+    // The same route with OpenTelemetry on: every request's span exported over OTLP/HTTP to a
+    // receiver in this process that reads and drops them. The rows above run with it off.
+    {
+      label: `${traced.name} (tracing on)`,
+      plainLabel: traced.name,
+      kind: 'tracing',
+      spec: { path: traced.path },
+      expect: ['token', 'expiresAt'],
+      databaseUrl: fresh(`${traced.name} tracing`),
+      serviceEnv: { OTEL_EXPORTER_OTLP_ENDPOINT: await otlpSink() },
+    },
     {
       label: '/create-meeting (SQLite)',
       kind: 'meeting',

@@ -70,9 +70,9 @@ export function procKb(pid, field) {
 /**
  * Starts one target: `service` is `node dist/server.js` exactly as deployed (NODE_ENV=production,
  * LOG_LEVEL=info, its whole middleware chain) with rate limiting off; `express` and `http` are the
- * bare servers. Resolves once it answers HTTP.
+ * bare servers. `env` adds settings (the tracing row's OTLP endpoint). Resolves once it answers HTTP.
  */
-export async function startTarget(kind, { databaseUrl, cwd, logFile, nodeArgs = [] }) {
+export async function startTarget(kind, { databaseUrl, cwd, logFile, nodeArgs = [], env: extraEnv = {} }) {
   const port = await freePort();
   const out = openSync(logFile, 'a');
   const env = {
@@ -88,6 +88,7 @@ export async function startTarget(kind, { databaseUrl, cwd, logFile, nodeArgs = 
     CORS_ORIGINS: '*',
     DATABASE_URL: databaseUrl,
     ...CREDENTIALS,
+    ...extraEnv,
   };
   // cwd is the run's temp dir, so the `.env` the service reads from its working directory is never a developer's.
   const child = spawn(process.execPath, [...NODE_FLAGS, ...nodeArgs, '--import', GUARD, SCRIPTS[kind]], { cwd, env, stdio: ['pipe', out, out] });

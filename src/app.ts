@@ -13,6 +13,7 @@ import { API_SECURITY_HEADERS, fixedHeaders } from './http/middleware/security-h
 import type { Redis } from 'ioredis';
 import { systemClock, type Clock } from './clock.js';
 import { RevocationRules } from './revocation/rules.js';
+import type { Tracing } from './tracing.js';
 import type { Config } from './config/index.js';
 import { createLogger, type Logger } from './logger.js';
 import { createTokenService, type TokenService } from './tokens/service.js';
@@ -48,6 +49,8 @@ export interface AppDeps {
   readonly metrics?: Metrics;
   /** The clock for issued tokens; defaults to the system clock. */
   readonly clock?: Clock;
+  /** Trace export (src/tracing.ts), when OTEL_EXPORTER_OTLP_ENDPOINT is set: its middleware opens each request's span. */
+  readonly tracing?: Pick<Tracing, 'middleware'>;
   /**
    * The revocation rules (server.ts loads them from the store and follows its changes before
    * serving); defaults to rules over `store` that start empty and change only through this app.
@@ -59,8 +62,8 @@ export interface AppDeps {
   readonly jwks?: JwksOptions;
 }
 
-/** Every route module, the most requested first: token routes (ours, then the community servers' shapes), meetings, admin, docs, probes. */
-const ROUTE_MODULES: readonly RouteModule[] = [tokenRoutes, communityRoutes, meetingRoutes, adminRoutes, docsRoutes, opsRoutes];
+/** Every route module, the most requested first: token routes, meetings, the community servers' shapes, admin, docs, probes. */
+const ROUTE_MODULES: readonly RouteModule[] = [tokenRoutes, meetingRoutes, communityRoutes, adminRoutes, docsRoutes, opsRoutes];
 
 export function createApp(config: Config, deps: AppDeps = {}): Express {
   const logger = deps.logger ?? createLogger(config.logLevel);
@@ -76,6 +79,7 @@ export function createApp(config: Config, deps: AppDeps = {}): Express {
   app.set('trust proxy', config.trustProxy);
   app.set('etag', false);
   app.set('query parser', parseQueryString);
+  if (deps.tracing) app.use(deps.tracing.middleware);
   app.use(compose(requestLog(logger, metrics.observe), fixedHeaders([...API_SECURITY_HEADERS, ...NO_STORE_HEADERS]), corsPolicy(config)));
 
   // Every route on the app's own router, checked as one list (no router inside a router), the most

@@ -92,11 +92,7 @@ export function createMetrics(): Metrics {
 
   return {
     observe(req, res, seconds) {
-      // Matched routes label by template (a handler outside the router may name one in
-      // res.locals.metricsRoute); anything else (404s, probes for random paths) shares one label.
-      // Every route this app declares has a string path.
-      const template = (req.route as { path?: string } | undefined)?.path;
-      const route = template === undefined ? (res.locals.metricsRoute ?? 'unmatched') : `${req.baseUrl}${template}`;
+      const route = routeTemplate(req, res);
       const key = `${req.method} ${route} ${res.statusCode}`;
       let series = requests.get(key);
       if (series === undefined) {
@@ -125,4 +121,15 @@ export function createMetrics(): Metrics {
     },
     contentType: registry.contentType,
   };
+}
+
+/**
+ * The route template a request matched (`/validate-meeting/:meetingId`), the label of its metrics
+ * and the name of its trace span. A handler outside the router may name one in
+ * res.locals.metricsRoute; anything else (404s, probes for random paths) is `unmatched`, so the
+ * set stays bounded. Every route this app declares has a string path.
+ */
+export function routeTemplate(req: Request, res: Response): string {
+  const template = (req.route as { path?: string } | undefined)?.path;
+  return template === undefined ? (res.locals.metricsRoute ?? 'unmatched') : `${req.baseUrl}${template}`;
 }

@@ -13,6 +13,7 @@ import { schedulePurge } from './meetings/purge.js';
 import { connectRedis } from './redis.js';
 import { systemClock } from './clock.js';
 import { RevocationRules } from './revocation/rules.js';
+import type { Tracing } from './tracing.js';
 
 export async function runWorker(config: Config, logger: Logger): Promise<void> {
   // Each is assigned once, below, but shutdown() reads them before that (a signal while the store
@@ -23,6 +24,7 @@ export async function runWorker(config: Config, logger: Logger): Promise<void> {
   let redis: ReturnType<typeof connectRedis> | undefined;
   let stopPurge: (() => void) | undefined;
   let revocations: RevocationRules | undefined;
+  let tracing: Tracing | undefined;
   /* eslint-enable prefer-const */
   let stopping = false;
   // Responses not yet sent when draining starts, and every one after, tell keep-alive clients to
@@ -37,7 +39,7 @@ export async function runWorker(config: Config, logger: Logger): Promise<void> {
     stopPurge?.();
     revocations?.stop();
     const closeStore = () =>
-      Promise.all([store?.close(), redis?.quit().catch(() => redis?.disconnect())])
+      Promise.all([store?.close(), redis?.quit().catch(() => redis?.disconnect()), tracing?.shutdown()])
         .then(() => logger.info('stopped'))
         .catch((error: unknown) => logger.error({ err: error }, 'closing the meeting store failed'))
         .finally(() => process.exit(0));
@@ -59,8 +61,11 @@ export async function runWorker(config: Config, logger: Logger): Promise<void> {
   process.on('SIGTERM', () => shutdown('SIGTERM'));
   process.on('SIGINT', () => shutdown('SIGINT'));
 
+  // The SDK is imported only when traces are to be sent: without OTEL_EXPORTER_OTLP_ENDPOINT, none of it loads.
+  if (config.tracing) tracing = (await import('./tracing.js')).startTracing(config.tracing, logger);
   try {
     store = await openStore(config.databaseUrl, logger);
+    if (tracing) store = tracing.wrapStore(store);
   } catch (error) {
     logger.fatal({ err: error }, 'cannot open the meeting store named by DATABASE_URL');
     process.exit(1);
@@ -78,7 +83,7 @@ export async function runWorker(config: Config, logger: Logger): Promise<void> {
   stopPurge = schedulePurge(store, logger);
 
   redis = config.redisUrl === undefined ? undefined : connectRedis(config.redisUrl, logger);
-  const app = createApp(config, { logger, store, redis, revocations });
+  const app = createApp(config, { logger, store, redis, revocations, ...(tracing ? { tracing } : {}) });
   // Slow or stalled clients are cut off instead of holding sockets open: a 408, then the close.
   server = createServer(
     {

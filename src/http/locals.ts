@@ -21,6 +21,8 @@ declare global {
       error?: unknown;
       /** The metrics label of a route whose template Express does not know (the docs assets). */
       metricsRoute?: string;
+      /** The request's trace span, when OTEL_EXPORTER_OTLP_ENDPOINT is set (src/tracing.ts). */
+      span?: unknown;
     }
   }
 }

@@ -57,10 +57,10 @@ export async function killAll(): Promise<void> {
   );
 }
 
-/** Starts `node dist/server.js` and resolves once it logs the port it listens on. */
-export function startServer(env: Record<string, string> = {}): Promise<ServerProcess> {
+/** Starts `node [nodeArgs] dist/server.js` and resolves once it logs the port it listens on. */
+export function startServer(env: Record<string, string> = {}, nodeArgs: readonly string[] = []): Promise<ServerProcess> {
   // Run from a scratch directory: a developer's .env in the repo must not leak into the test.
-  const child = spawn(process.execPath, [join(REPO_ROOT, 'dist', 'server.js')], {
+  const child = spawn(process.execPath, [...nodeArgs, join(REPO_ROOT, 'dist', 'server.js')], {
     cwd: tmpdir(),
     env: {
       PATH: process.env.PATH ?? '',
