@@ -4,8 +4,8 @@
 #   docker run -p 8080:8080 --env-file .env -v rtc-data:/app/data rtc-token-server
 # Credentials come from the environment at run time; no secret is baked into any layer.
 
-# --- Stage 1: install, compile TypeScript, drop dev dependencies ---------------------------------
-FROM node:20-bookworm-slim AS builder
+# --- Stage 1: install, compile TypeScript, drop dev dependencies and native build leftovers --------
+FROM node:24-bookworm-slim AS builder
 # better-sqlite3 is a native module: without a matching prebuilt binary it compiles with node-gyp.
 RUN apt-get update \
  && apt-get install -y --no-install-recommends python3 make g++ \
@@ -15,14 +15,17 @@ WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund
 COPY tsconfig*.json ./
-COPY scripts/build.mjs ./scripts/
+COPY scripts/build.mjs scripts/prune-native.mjs ./scripts/
 COPY src ./src
+# Build, drop dev dependencies, then what only compiling better-sqlite3 needed (sources, objects).
 RUN npm run build \
- && npm prune --omit=dev --no-audit --no-fund
+ && npm prune --omit=dev --no-audit --no-fund \
+ && node scripts/prune-native.mjs
 COPY openapi.yaml ./
 
 # --- Stage 2: the runtime image ------------------------------------------------------------------
-FROM node:20-bookworm-slim
+# Node 24, the current LTS (Node 20 reached end of life in April 2026); the code runs on >= 20.19.
+FROM node:24-bookworm-slim
 ENV NODE_ENV=production
 WORKDIR /app
 # Code stays owned by root (read-only to the service); only the data directory is writable by it.

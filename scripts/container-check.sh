@@ -151,6 +151,13 @@ if [ "$(id -u)" = 0 ] && command -v setpriv >/dev/null; then
   run_as=(setpriv --reuid=nobody --regid="$(id -g nobody)" --clear-groups)
 fi
 pass "production install ($(ls "$app/node_modules" | wc -l) top-level packages)"
+# As the builder stage does before the runtime stage copies node_modules: the server started below
+# proves the pruned better-sqlite3 still loads.
+prune_out="$(node "$REPO/scripts/prune-native.mjs" "$app/node_modules" 2>&1)" || abort "scripts/prune-native.mjs" "$prune_out"
+pass "$prune_out"
+node_image="$(sed -n 's/^FROM \(node:[^ ]*\).*/\1/p' "$REPO/Dockerfile" | tail -n 1)"
+app_mb="$(du -sb "$app" | awk '{ printf "%.1f", $1 / 1e6 }')"
+pass "runtime image size: ${app_mb} MB of application (node_modules, dist, package.json, openapi.yaml) on top of ${node_image} (the base image cannot be pulled here; this check runs on the machine's node $(node --version))"
 
 if (cd "$app" && node -e "import('vitest').then(() => process.exit(1), () => process.exit(0))") \
   && [ ! -e "$app/node_modules/typescript" ]; then
@@ -165,8 +172,12 @@ MASTER_SECRET="container-check-secret-$(node -e "console.log(require('crypto').r
 CLIENT_KEY="container-check-client-$(node -e "console.log(require('crypto').randomBytes(16).toString('hex'))")"
 # The container's environment: the image's ENV, then what `docker run -e` would add. Nothing else
 # leaks in from this shell. The image runs in production, which requires CLIENT_AUTH and CORS_ORIGINS.
+# MASTER_SECRET arrives as a file, as a Docker or Kubernetes secret does (MASTER_SECRET_FILE).
+printf '%s\n' "$MASTER_SECRET" >"$work/master-secret"
+[ ${#run_as[@]} -gt 0 ] && chown nobody "$work/master-secret"
+chmod 0400 "$work/master-secret"
 base_env=(env -i "PATH=$PATH" "HOME=$work" "${IMAGE_ENV[@]}" "PORT=$port" HOST=127.0.0.1
-  "DATABASE_URL=sqlite:$app/data/meetings.db" "MASTER_KEY=$MASTER_KEY" "MASTER_SECRET=$MASTER_SECRET")
+  "DATABASE_URL=sqlite:$app/data/meetings.db" "MASTER_KEY=$MASTER_KEY" "MASTER_SECRET_FILE=$work/master-secret")
 run_env=("${base_env[@]}" CLIENT_AUTH=api-key "CLIENT_API_KEYS=$CLIENT_KEY" CORS_ORIGINS=https://app.example.com)
 
 phase "runtime: the production start refuses an open set-up"
@@ -209,7 +220,7 @@ if (cd "$app" && node -e '
   const jwt = require("jsonwebtoken");
   const claims = jwt.verify(JSON.parse(process.argv[1]).token, process.argv[2], { algorithms: ["HS256"] });
   process.exit(claims.iss === process.argv[3] && claims.sub === "alice" ? 0 : 1);' "$body" "$MASTER_SECRET" "$MASTER_KEY") 2>/dev/null; then
-  pass "the conference token verifies with MASTER_SECRET (iss, sub)"
+  pass "the conference token verifies with the MASTER_SECRET given as MASTER_SECRET_FILE (iss, sub)"
 else
   fail "the conference token does not verify" "$body"
 fi
