@@ -5,19 +5,13 @@
  * content.
  */
 import { readFileSync } from 'node:fs';
+import { PROVIDER_VARIABLES } from './credentials.js';
 import type { Env } from './env.js';
 
-/** The variables that may come from a file: the secrets, and the URLs that carry passwords. */
+/** The variables that may come from a file: the providers' credentials, the other secrets, and the URLs that carry passwords. */
 export const FILE_SETTINGS = [
-  'AGORA_APP_ID',
-  'AGORA_APP_CERTIFICATE',
-  'VIDEOSDK_API_KEY',
-  'VIDEOSDK_SECRET',
+  ...PROVIDER_VARIABLES,
   'VIDEOSDK_SECRET_PREVIOUS',
-  'HMS_APP_ACCESS_KEY',
-  'HMS_APP_SECRET',
-  'MASTER_KEY',
-  'MASTER_SECRET',
   'MASTER_SECRET_PREVIOUS',
   'ADMIN_API_KEY',
   'CLIENT_API_KEYS',

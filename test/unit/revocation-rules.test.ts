@@ -90,6 +90,17 @@ describe('RevocationRules: minting', () => {
   });
 });
 
+/** A memory store whose change feed the test drives: answers the store and the function that announces a change. */
+function announcedStore() {
+  const store = openMemoryStore();
+  let announce = () => {};
+  vi.spyOn(store, 'watchRules').mockImplementation((onChange) => {
+    announce = onChange;
+    return () => {};
+  });
+  return { store, announce: () => announce() };
+}
+
 describe('RevocationRules: following the store', () => {
   it('when started, then it holds the rules in force in the store; a change another instance made arrives with the next reload', async () => {
     const store = openMemoryStore();
@@ -106,12 +117,7 @@ describe('RevocationRules: following the store', () => {
   });
 
   it('when the store announces changes in a burst, then one reload runs and one more after it, never one per change', async () => {
-    const store = openMemoryStore();
-    let announce = () => {};
-    vi.spyOn(store, 'watchRules').mockImplementation((onChange) => {
-      announce = onChange;
-      return () => {};
-    });
+    const { store, announce } = announcedStore();
     const reads = vi.spyOn(store, 'rules');
     const set = new RevocationRules(store, createLogger('silent'), () => NOW);
     await set.start();
@@ -124,12 +130,7 @@ describe('RevocationRules: following the store', () => {
   });
 
   it('when a rule is added while a reload that read the store before it is in flight, then the rule survives that reload', async () => {
-    const store = openMemoryStore();
-    let announce = () => {};
-    vi.spyOn(store, 'watchRules').mockImplementation((onChange) => {
-      announce = onChange;
-      return () => {};
-    });
+    const { store, announce } = announcedStore();
     const set = new RevocationRules(store, createLogger('silent'), () => NOW);
     await set.start();
     let release!: () => void;
@@ -151,12 +152,7 @@ describe('RevocationRules: following the store', () => {
   });
 
   it('when reloading fails, then the rules held stay enforced and one warning is logged per outage, and one line when it answers again', async () => {
-    const store = openMemoryStore();
-    let announce = () => {};
-    vi.spyOn(store, 'watchRules').mockImplementation((onChange) => {
-      announce = onChange;
-      return () => {};
-    });
+    const { store, announce } = announcedStore();
     const { logger, lines } = capture();
     const set = new RevocationRules(store, logger, () => NOW);
     await set.add(rule('subject', 'alice'));
