@@ -14,7 +14,7 @@ import { failures, smoke, warmAndMeasure } from './load.mjs';
 import { machineInfo, medians, render } from './report.mjs';
 import { dropSchemas, seedPostgres, seedSqlite } from './seed.mjs';
 import { meetingAuth, validateSpec } from './meeting-load.mjs';
-import { loadSettings, TARGETS, TOKEN_ROUTES } from './settings.mjs';
+import { loadSettings, TARGETS, THRESHOLDS, TOKEN_ROUTES } from './settings.mjs';
 import { soak } from './soak.mjs';
 import { killAll, startTarget, pinRunner, PINNED } from './targets.mjs';
 
@@ -172,6 +172,7 @@ async function main() {
     },
     {
       label: `/validate-meeting (SQLite, ${sqlite.large.count.toLocaleString('en-US')})`,
+      minVsExpress: THRESHOLDS.validateVsExpress,
       kind: 'meeting',
       spec: validateSpec(sqlite.large.count),
       expect: ['meetingId', 'valid'],
@@ -181,6 +182,7 @@ async function main() {
       ? [
           {
             label: `/validate-meeting (PostgreSQL, ${postgres.large.count.toLocaleString('en-US')})`,
+            minVsExpress: THRESHOLDS.validateVsExpress,
             kind: 'meeting',
             spec: validateSpec(postgres.large.count),
             expect: ['meetingId', 'valid'],

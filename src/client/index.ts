@@ -37,6 +37,8 @@ export class TokenSourceError extends Error {
   override readonly name = 'TokenSourceError';
   /** The problem's `type` URI, when the service answered problem+json. */
   readonly type: string | undefined;
+  /** The answer's `Retry-After`, in milliseconds. */
+  readonly retryAfterMs: number | undefined;
   /** When the source retries by itself: after this many milliseconds. */
   retryInMs: number | undefined;
   constructor(
@@ -48,8 +50,6 @@ export class TokenSourceError extends Error {
     this.type = options.type;
     this.retryAfterMs = options.retryAfterMs;
   }
-  /** The answer's `Retry-After`, in milliseconds. */
-  readonly retryAfterMs: number | undefined;
   /** Whether a later attempt may succeed: 408, 429, 5xx and dropped connections (status 0). */
   get retryable(): boolean {
     return this.status === 0 ? !(this.cause instanceof StopSignal) : this.status === 408 || this.status === 429 || this.status >= 500;

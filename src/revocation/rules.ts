@@ -129,10 +129,10 @@ export class RevocationRules {
   matchToken(verified: object, now: Date): RevocationRule | undefined {
     if (this.#rules.size === 0) return undefined;
     const claims = verified as Readonly<Record<string, unknown>>;
-    const found =
-      this.#find('jti', claims.jti, now) ??
-      SUBJECT_CLAIMS.map((c) => this.#find('subject', claims[c], now)).find(Boolean) ??
-      ROOM_CLAIMS.map((c) => this.#find('room', claims[c], now)).find(Boolean);
+    // Runs on every meeting request: plain loops, no arrays or closures per call.
+    let found = this.#find('jti', claims.jti, now);
+    for (const claim of SUBJECT_CLAIMS) found ??= this.#find('subject', claims[claim], now);
+    for (const claim of ROOM_CLAIMS) found ??= this.#find('room', claims[claim], now);
     if (found) return found;
     const iat = claims.iat;
     if (typeof iat !== 'number') return undefined;

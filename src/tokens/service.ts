@@ -134,60 +134,39 @@ export function createTokenService(
   const onIssued = options.onIssued ?? (() => {});
   const make = <C, S extends Schema>(spec: IssuerSpec<C, S>) => issuer(spec, clock, onIssued, options.check);
   const maxMinutes = Math.min(1440, Math.floor(ttl.max / 60));
-  const agora = (kind: string) => ({ kind: { provider: 'agora', kind }, credentials: c.agora }) as const;
+  /** Which provider and kind an issuer mints, with that provider's credentials. */
+  const minting = <C>(provider: TokenKind['provider'], kind: string, credentials: C | undefined) => ({ kind: { provider, kind }, credentials });
+  const uidInChannel = (a: { uid: number | string; channelName: string }) => ({ subject: text(a.uid), room: a.channelName });
+  const userInRoom = (a: { userId: string; roomId: string }) => ({ subject: a.userId, room: a.roomId });
   return {
     credentials: c,
     clock,
-    agoraRtc: make({
-      ...agora('rtc'),
-      schema: rtcSchema(ttl.max, ttl.agora),
-      build: buildAgoraRtcToken,
-      scope: (a) => ({ subject: text(a.uid), room: a.channelName }),
+    agoraRtc: make({ ...minting('agora', 'rtc', c.agora), schema: rtcSchema(ttl.max, ttl.agora), build: buildAgoraRtcToken, scope: uidInChannel }),
+    agoraRtm: make({
+      ...minting('agora', 'rtm', c.agora),
+      schema: rtmSchema(ttl.max, ttl.agora),
+      build: buildAgoraRtmToken,
+      scope: (a) => ({ subject: a.uid }),
     }),
-    agoraRtm: make({ ...agora('rtm'), schema: rtmSchema(ttl.max, ttl.agora), build: buildAgoraRtmToken, scope: (a) => ({ subject: a.uid }) }),
-    agoraRte: make({
-      ...agora('rte'),
-      schema: rteSchema(ttl.max, ttl.agora),
-      build: buildAgoraRteToken,
-      scope: (a) => ({ subject: text(a.uid), room: a.channelName }),
-    }),
+    agoraRte: make({ ...minting('agora', 'rte', c.agora), schema: rteSchema(ttl.max, ttl.agora), build: buildAgoraRteToken, scope: uidInChannel }),
     agoraChat: make({
-      ...agora('chat-user'),
+      ...minting('agora', 'chat-user', c.agora),
       schema: chatUserSchema(ttl.max, ttl.agora),
       build: buildAgoraChatUserToken,
       scope: (a) => ({ subject: a.userId }),
     }),
-    agoraChatApp: make({ ...agora('chat-app'), schema: chatAppSchema(ttl.max, ttl.agora), build: buildAgoraChatAppToken }),
+    agoraChatApp: make({ ...minting('agora', 'chat-app', c.agora), schema: chatAppSchema(ttl.max, ttl.agora), build: buildAgoraChatAppToken }),
     videosdk: make({
-      kind: { provider: 'videosdk', kind: 'access' },
-      credentials: c.videosdk,
+      ...minting('videosdk', 'access', c.videosdk),
       schema: videoSdkSchema(ttl.max, ttl.videosdk),
       build: buildVideoSdkToken,
       scope: (a) => ({ subject: a.participantId, room: a.roomId }),
     }),
-    hmsApp: make({
-      kind: { provider: '100ms', kind: 'app' },
-      credentials: c.hms,
-      schema: hmsAppSchema(ttl.max, ttl.hms),
-      build: buildHmsAppToken,
-      scope: (a) => ({ subject: a.userId, room: a.roomId }),
-    }),
-    hmsManagement: make({
-      kind: { provider: '100ms', kind: 'management' },
-      credentials: c.hms,
-      schema: hmsManagementSchema(ttl.max, ttl.hms),
-      build: buildHmsManagementToken,
-    }),
-    conference: make({
-      kind: { provider: 'native', kind: 'conference' },
-      credentials: c.native,
-      schema: conferenceSchema(maxMinutes),
-      build: buildConferenceToken,
-      scope: (a) => ({ subject: a.userId, room: a.roomId }),
-    }),
+    hmsApp: make({ ...minting('100ms', 'app', c.hms), schema: hmsAppSchema(ttl.max, ttl.hms), build: buildHmsAppToken, scope: userInRoom }),
+    hmsManagement: make({ ...minting('100ms', 'management', c.hms), schema: hmsManagementSchema(ttl.max, ttl.hms), build: buildHmsManagementToken }),
+    conference: make({ ...minting('native', 'conference', c.native), schema: conferenceSchema(maxMinutes), build: buildConferenceToken, scope: userInRoom }),
     chat: make({
-      kind: { provider: 'native', kind: 'chat' },
-      credentials: c.native,
+      ...minting('native', 'chat', c.native),
       schema: chatSchema(maxMinutes),
       build: buildChatToken,
       scope: (a) => ({ subject: a.userId, room: a.channelId }),

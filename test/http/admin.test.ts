@@ -13,6 +13,13 @@ const conference = (now = NOW, minutes = 60) =>
 const videosdk = (input: Parameters<typeof buildVideoSdkToken>[0] = {}, now = NOW) => buildVideoSdkToken(input, vsdk, { now }).token;
 const claimsOf = (token: string) => jwt.decode(token) as jwt.JwtPayload;
 const HOUR_AGO = new Date(NOW.getTime() - 3_600_000);
+/** A conference token of this deployment's key, signed with another secret. */
+const foreignConference = () =>
+  buildConferenceToken(
+    { userId: 'a', roomId: 'r', role: 'admin' },
+    { key: CREDENTIALS.MASTER_KEY, secret: secretKey('another-master-secret-0123456789abcdef') },
+    { now: NOW },
+  ).token;
 /** The default end of a rule: TOKEN_MAX_TTL (86400 s) plus the 30 s clock tolerance from now. */
 const JTI_UNTIL = new Date(NOW.getTime() + (86400 + 30) * 1000).toISOString();
 
@@ -122,15 +129,7 @@ describe('POST /introspect', () => {
   it.each([
     ['an expired conference token', () => conference(HOUR_AGO, 1)],
     ['an expired VideoSDK token', () => videosdk({ expiresIn: 60 }, HOUR_AGO)],
-    [
-      'a conference token signed with another secret',
-      () =>
-        buildConferenceToken(
-          { userId: 'a', roomId: 'r', role: 'admin' },
-          { key: CREDENTIALS.MASTER_KEY, secret: secretKey('another-master-secret-0123456789abcdef') },
-          { now: NOW },
-        ).token,
-    ],
+    ['a conference token signed with another secret', foreignConference],
     [
       'a VideoSDK token signed with another secret',
       () => buildVideoSdkToken({}, { apiKey: CREDENTIALS.VIDEOSDK_API_KEY, secret: secretKey('another-videosdk-secret') }, { now: NOW }).token,
@@ -267,15 +266,7 @@ describe('POST /revoke', () => {
   });
 
   it.each([
-    [
-      'a token signed with another secret',
-      () =>
-        buildConferenceToken(
-          { userId: 'a', roomId: 'r', role: 'admin' },
-          { key: CREDENTIALS.MASTER_KEY, secret: secretKey('another-master-secret-0123456789abcdef') },
-          { now: NOW },
-        ).token,
-    ],
+    ['a token signed with another secret', foreignConference],
     [
       'a 100ms token',
       () =>

@@ -9,7 +9,7 @@ import type { AddressInfo } from 'node:net';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { buildVideoSdkToken, secretKey } from '../../src/index.js';
 import { CREDENTIALS } from '../fixtures.js';
 import { killAll, REPO_ROOT, startServer } from './server-process.js';
@@ -65,15 +65,16 @@ const attribute = (span: OtlpSpan, key: string) => {
 };
 const spansNamed = (name: string) => received.filter((r) => r.span.name === name);
 
-async function eventually<T>(find: () => T | undefined, timeoutMs = 10_000): Promise<T> {
-  const started = Date.now();
-  for (;;) {
-    const found = find();
-    if (found !== undefined) return found;
-    if (Date.now() - started > timeoutMs) throw new Error(`not received within ${timeoutMs} ms; spans: ${received.map((r) => r.span.name).join(', ')}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
+/** What `find` answers once it answers something (vi.waitFor polls it every 50 ms). */
+const eventually = <T>(find: () => T | undefined, timeout = 10_000): Promise<T> =>
+  vi.waitFor(
+    () => {
+      const found = find();
+      if (found === undefined) throw new Error(`not received yet; spans: ${received.map((r) => r.span.name).join(', ')}`);
+      return found;
+    },
+    { timeout, interval: 50 },
+  );
 
 describe('OpenTelemetry (OTEL_EXPORTER_OTLP_ENDPOINT)', () => {
   it('when set, then each request is a server span named by its route template with its status, store calls are child spans, and an incoming traceparent is continued', async () => {

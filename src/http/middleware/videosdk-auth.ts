@@ -1,7 +1,7 @@
 import type { RequestHandler, Response } from 'express';
 import { AppError, InvalidTokenError, providerNotConfigured, unauthorized } from '../../errors.js';
 import type { RevocationRules } from '../../revocation/rules.js';
-import { verifyVideoSdkToken, type VideoSdkClaims } from '../../tokens/videosdk.js';
+import { verifyVideoSdkToken, type VideoSdkClaims, type VideoSdkCredentials } from '../../tokens/videosdk.js';
 import type { TokenService } from '../../tokens/service.js';
 import { bearerToken } from './admin-auth.js';
 import { jsonBody } from './json-body.js';
@@ -39,9 +39,7 @@ export function meetingBody(body: unknown): { token?: string | undefined; region
  */
 export function requireVideoSdkToken(tokens: TokenService, revocations: RevocationRules): RequestHandler {
   /** Verifies `token` and admits the caller, or throws the 401/403. */
-  const admit = (token: string | undefined, res: Response): void => {
-    const credentials = tokens.credentials.videosdk;
-    if (credentials === undefined) throw providerNotConfigured('videosdk');
+  const admit = (credentials: VideoSdkCredentials, token: string | undefined, res: Response): void => {
     if (token === undefined) {
       throw unauthorized('an Authorization header, or a JSON body with a token, carrying a token from /get-token is required', 'Bearer');
     }
@@ -61,10 +59,12 @@ export function requireVideoSdkToken(tokens: TokenService, revocations: Revocati
   };
   // With an Authorization header (the common case) everything is synchronous: no promise per request.
   return (req, res, next) => {
-    if (tokens.credentials.videosdk === undefined) throw providerNotConfigured('videosdk');
+    // Checked first: an unconfigured provider is a 503 before any body is read.
+    const credentials = tokens.credentials.videosdk;
+    if (credentials === undefined) throw providerNotConfigured('videosdk');
     const header = req.headers.authorization?.trim();
     if (header !== undefined) {
-      admit(bearerToken(header) ?? (header && !/\s/.test(header) ? header : undefined), res);
+      admit(credentials, bearerToken(header) ?? (header && !/\s/.test(header) ? header : undefined), res);
       next();
       return;
     }
@@ -72,7 +72,7 @@ export function requireVideoSdkToken(tokens: TokenService, revocations: Revocati
     jsonBody(req, res, (error?: unknown) => {
       if (error !== undefined) return next(error);
       try {
-        admit(meetingBody(req.body).token, res);
+        admit(credentials, meetingBody(req.body).token, res);
       } catch (refused) {
         return next(refused);
       }

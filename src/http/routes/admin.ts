@@ -86,7 +86,8 @@ export const adminRoutes: RouteModule = (router, { revocations, tokens, logger, 
       const now = tokens.clock();
       if (body.until !== undefined && body.until <= now) throw invalidArguments([new ArgumentRangeError('until', 'until must be in the future')]);
       const field = given[0]!;
-      let kind: RuleKind = field === 'token' ? 'jti' : field;
+      // A token is revoked by its jti.
+      const kind: RuleKind = field === 'token' ? 'jti' : field;
       let value: string;
       if (field === 'token') {
         const verified = verify(body.token!, now, true);
@@ -97,7 +98,6 @@ export const adminRoutes: RouteModule = (router, { revocations, tokens, logger, 
             new ArgumentRangeError('token', 'token has no jti (a VideoSDK token issued before tokens carried one): revoke its subject or room instead'),
           ]);
         }
-        kind = 'jti';
         value = claimed;
       } else {
         value = field === 'issuedBefore' ? body.issuedBefore!.toISOString() : body[field]!;
