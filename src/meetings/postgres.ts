@@ -138,8 +138,9 @@ async function migrate(pool: pg.Pool): Promise<void> {
 
 /**
  * LISTENs for rule changes on a connection of its own (a pooled one would be handed back), and
- * calls `onChange` for each. A dropped connection is replaced after RELISTEN_DELAY_MS, and
- * `onChange` is called once connected again, since announcements made meanwhile are lost.
+ * calls `onChange` for each. A dropped connection is replaced after RELISTEN_DELAY_MS. `onChange`
+ * is also called each time LISTEN takes effect, the first time included, since announcements made
+ * before it reached nobody.
  * Returns the function that stops listening.
  */
 function listen(url: string, logger: Logger, onChange: () => void): () => void {
@@ -169,11 +170,11 @@ function listen(url: string, logger: Logger, onChange: () => void): () => void {
       await next.connect();
       await next.query(`LISTEN ${RULES_CHANNEL}`);
       if (stopped) return void next.end().catch(() => {});
-      if (lost) {
-        logger.info('listening for revocation rule changes again');
-        lost = false;
-        onChange();
-      }
+      if (lost) logger.info('listening for revocation rule changes again');
+      lost = false;
+      // Changes announced before LISTEN took effect (while starting, or while the connection was
+      // down) reached nobody: read the rules once more now that no announcement can be missed.
+      onChange();
     } catch (error) {
       if (!lost) logger.warn({ err: error }, 'cannot listen for revocation rule changes; retrying');
       lost = true;

@@ -55,8 +55,14 @@ export class RevocationRules {
 
   /** Loads the rules in force, then follows the store's changes. Rejects when the first load fails. */
   async start(): Promise<void> {
-    await this.reload();
+    // Watch first, then load: a change made while the first load runs is announced, not missed.
     this.#stopWatching = this.store.watchRules(() => void this.#refresh());
+    try {
+      await this.reload();
+    } catch (error) {
+      this.#stopWatching();
+      throw error;
+    }
     this.#timer = setInterval(() => void this.#refresh(), RELOAD_INTERVAL_MS);
     this.#timer.unref();
   }
