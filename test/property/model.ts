@@ -314,8 +314,9 @@ const problem = (status: 400 | 413 | 415, code: 'malformed-json' | 'payload-too-
  * its Content-Encoding is applied; a sent length of 0 is no body.
  */
 export function modelBodyReading(t: Transport, bytes: Buffer): BodyVerdict {
-  const hasBody = t.chunked || bytes.length > 0;
-  if (!t.contentType.json) return hasBody ? problem(415, 'unsupported-media-type') : { kind: 'body', value: undefined };
+  // No body (Content-Length 0, not chunked): nothing to decode, whatever Content-Type and charset say.
+  if (!t.chunked && bytes.length === 0) return { kind: 'body', value: undefined };
+  if (!t.contentType.json) return problem(415, 'unsupported-media-type');
   if (t.contentType.charset === 'unsupported') return problem(415, 'unsupported-media-type');
   if (t.encoding === 'unknown') return problem(415, 'unsupported-media-type');
   if (t.encoding === 'corrupt-gzip') return problem(400, 'malformed-json');

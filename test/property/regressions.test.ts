@@ -137,4 +137,14 @@ describe('JSON bodies in a charset other than UTF-8', () => {
     expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
     expect(res.body.type).toBe('urn:rtc-token-server:problem:unsupported-media-type');
   });
+
+  it('when a request declares charset=ascii but carries no body, then there is nothing to decode and the defaults apply', async () => {
+    const res = await request(app)
+      .post('/hms/management-token')
+      .set('Authorization', ADMIN)
+      .set('Content-Type', 'application/json; charset=ascii')
+      .set('Content-Length', '0');
+    expect(res.status).toBe(200);
+    expect(res.body).toEqual({ token: expect.any(String), expiresAt: expect.any(String) });
+  });
 });
